@@ -1,0 +1,28 @@
+"""Layers: every layer subclasses :class:`Layer` and owns :class:`Parameter` objects.
+
+See ``nnlib/layers/base.py`` for how to write a new layer.  This file is a
+plain list of re-exports: a new layer module adds one import line here.
+"""
+
+from nnlib.layers.base import Layer, Parameter
+from nnlib.layers.dense import Dense, init_weights
+from nnlib.layers.dropout import Dropout
+
+# Activation layers live in nnlib.activations next to their functions; they are
+# layers too, so they are importable from here as well.  (Keep this import after
+# nnlib.layers.base, which nnlib.activations needs.)
+from nnlib.activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh  # isort: skip
+
+__all__ = [
+    "Dense",
+    "Dropout",
+    "Identity",
+    "Layer",
+    "LeakyReLU",
+    "Parameter",
+    "ReLU",
+    "Sigmoid",
+    "Softmax",
+    "Tanh",
+    "init_weights",
+]
