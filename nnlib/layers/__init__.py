@@ -5,6 +5,7 @@ plain list of re-exports: a new layer module adds one import line here.
 """
 
 from nnlib.layers.base import Layer, Parameter
+from nnlib.layers.attention import Attention
 from nnlib.layers.dense import Dense, init_weights
 from nnlib.layers.dropout import Dropout
 
@@ -14,6 +15,7 @@ from nnlib.layers.dropout import Dropout
 from nnlib.activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh  # isort: skip
 
 __all__ = [
+    "Attention",
     "Dense",
     "Dropout",
     "Identity",

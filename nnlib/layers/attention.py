@@ -299,8 +299,8 @@ class Attention(Layer):
         K = self._split(X @ self.W_k.value.T)
         V = self._split(X @ self.W_v.value.T)
         mask = causal_mask(X.shape[1]) if self.causal else None
-        O, P = scaled_dot_product_attention(Q, K, V, mask)
-        O_cat = self._merge(O)
+        heads, P = scaled_dot_product_attention(Q, K, V, mask)
+        O_cat = self._merge(heads)
         self.attention_weights = P
         self._cache = (X, Q, K, V, P, O_cat)
         if self.W_o is None:
