@@ -4,8 +4,8 @@ See ``nnlib/layers/base.py`` for how to write a new layer.  This file is a
 plain list of re-exports: a new layer module adds one import line here.
 """
 
-from nnlib.layers.base import Layer, Parameter
 from nnlib.layers.attention import Attention
+from nnlib.layers.base import Layer, Parameter
 from nnlib.layers.dense import Dense, init_weights
 from nnlib.layers.dropout import Dropout
 
