@@ -6,8 +6,12 @@ plain list of re-exports: a new layer module adds one import line here.
 
 from nnlib.layers.attention import Attention
 from nnlib.layers.base import Layer, Parameter
+from nnlib.layers.conv import Conv2D
 from nnlib.layers.dense import Dense, init_weights
 from nnlib.layers.dropout import Dropout
+from nnlib.layers.pooling import AvgPool2D, MaxPool2D
+from nnlib.layers.recurrent import RNN
+from nnlib.layers.reshape import Flatten, LastTimeStep
 
 # Activation layers live in nnlib.activations next to their functions; they are
 # layers too, so they are importable from here as well.  (Keep this import after
@@ -15,12 +19,18 @@ from nnlib.layers.dropout import Dropout
 from nnlib.activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh  # isort: skip
 
 __all__ = [
+    "RNN",
     "Attention",
+    "AvgPool2D",
+    "Conv2D",
     "Dense",
     "Dropout",
+    "Flatten",
     "Identity",
+    "LastTimeStep",
     "Layer",
     "LeakyReLU",
+    "MaxPool2D",
     "Parameter",
     "ReLU",
     "Sigmoid",

@@ -1,0 +1,308 @@
+"""2-D convolution (cross-correlation, as in every deep-learning library).
+
+The layer computes, for a batch ``X`` of shape ``(batch, C_in, H, W)`` padded
+with ``p`` zeros on each side (:math:`\\tilde X`), with stride ``s``,
+
+.. math::
+
+    Y_{n,o,i,j} = b_o + \\sum_{c=1}^{C_{in}} \\sum_{u=0}^{k_h-1} \\sum_{v=0}^{k_w-1}
+        W_{o,c,u,v}\\, \\tilde X_{n,c,\\,s i+u,\\,s j+v},
+
+an output of shape ``(batch, C_out, H_out, W_out)`` with
+:math:`H_{out} = \\lfloor (H + 2p - k_h)/s \\rfloor + 1` (Dumoulin & Visin 2016).
+
+With :math:`G = \\partial L/\\partial Y` the backward pass is
+
+.. math::
+
+    \\frac{\\partial L}{\\partial W_{o,c,u,v}} = \\sum_{n,i,j} G_{n,o,i,j}\\,
+        \\tilde X_{n,c,\\,s i+u,\\,s j+v}
+    \\quad \\text{(the input cross-correlated with } G\\text{)},
+
+.. math::
+
+    \\frac{\\partial L}{\\partial \\tilde X_{n,c}} = \\sum_o
+        \\operatorname{pad}_{k-1}\\big(\\operatorname{dilate}_s(G_{n,o})\\big)
+        \\star \\operatorname{rot180}(W_{o,c})
+    \\quad \\text{(a full convolution of } G \\text{ with the flipped kernel)},
+
+and :math:`\\partial L/\\partial b_o = \\sum_{n,i,j} G_{n,o,i,j}`.  Both passes
+are vectorised with :func:`numpy.lib.stride_tricks.sliding_window_view`
+(a zero-copy "im2col") and :func:`numpy.tensordot` (one BLAS matrix product).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from nnlib._validation import as_float_array, as_rng, check_positive_int, format_shape
+from nnlib.layers.base import Layer, Parameter
+from nnlib.layers.dense import init_weights
+
+__all__ = ["Conv2D", "conv_output_size", "pair"]
+
+
+def pair(value: object, name: str, where: str, *, minimum: int = 1) -> tuple[int, int]:
+    """Turn ``k`` or ``(kh, kw)`` into a pair of integers ``>= minimum``.
+
+    Parameters
+    ----------
+    value : int or tuple of two ints
+    name, where : str
+        Used in error messages.
+    minimum : int
+        Smallest allowed value.
+
+    Returns
+    -------
+    tuple of int
+    """
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        values = (value, value)
+    elif isinstance(value, tuple | list) and len(value) == 2:
+        values = tuple(value)
+    else:
+        raise TypeError(f"{where}: expected {name} to be an int or a pair of ints, got {value!r}")
+    return tuple(check_positive_int(v, name, where, minimum=minimum) for v in values)
+
+
+def conv_output_size(n: int, k: int, stride: int = 1, padding: int = 0) -> int:
+    """Output length of a convolution or pooling along one axis.
+
+    .. math::
+
+        n_{out} = \\left\\lfloor \\frac{n + 2p - k}{s} \\right\\rfloor + 1
+
+    Parameters
+    ----------
+    n : int
+        Input length (height or width).
+    k : int
+        Kernel length.
+    stride : int
+        Stride :math:`s`.
+    padding : int
+        Zeros added on each side, :math:`p`.
+
+    Returns
+    -------
+    int
+        The output length (``<= 0`` means the kernel does not fit).
+    """
+    return (n + 2 * padding - k) // stride + 1
+
+
+def _windows(Xp: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int]) -> np.ndarray:
+    """Zero-copy view of all ``kh x kw`` patches: shape ``(N, C, H_out, W_out, kh, kw)``."""
+    view = sliding_window_view(Xp, kernel, axis=(2, 3))
+    return view[:, :, :: stride[0], :: stride[1]]
+
+
+class Conv2D(Layer):
+    """2-D convolution layer (cross-correlation) with channels, padding and stride.
+
+    Shapes follow PyTorch's ``torch.nn.Conv2d``: input ``(batch, C_in, H, W)``,
+    weights ``(C_out, C_in, kh, kw)``, output ``(batch, C_out, H_out, W_out)``.
+    See the module docstring for the forward and backward formulas.
+
+    Parameters
+    ----------
+    in_channels : int
+        :math:`C_{in}`, the number of input feature maps.
+    out_channels : int
+        :math:`C_{out}`, the number of kernels (output feature maps).
+    kernel_size : int or (int, int)
+        :math:`(k_h, k_w)`.
+    stride : int or (int, int), keyword-only
+        Step :math:`s` between neighbouring windows (default 1).
+    padding : int or (int, int), keyword-only
+        Zeros added on each side of the height and width (default 0).
+        ``padding=(k - 1) // 2`` with stride 1 keeps the size for odd ``k``.
+    bias : bool, keyword-only
+        Whether to learn a bias per output channel (default ``True``).
+    init : {"he", "xavier", "normal"} or float, keyword-only
+        Weight initialisation with fan-in :math:`C_{in} k_h k_w` and fan-out
+        :math:`C_{out} k_h k_w` (see :func:`nnlib.layers.dense.init_weights`).
+    rng : numpy.random.Generator or int or None, keyword-only
+        Randomness for the initial weights.
+    dtype : dtype, keyword-only
+        ``np.float64`` (default) or ``np.float32``; inputs are cast to it.
+
+    Attributes
+    ----------
+    W : Parameter, shape (out_channels, in_channels, kh, kw)
+        The kernels.
+    b : Parameter, shape (out_channels,)
+        Biases (absent when ``bias=False``).
+
+    Examples
+    --------
+    >>> conv = Conv2D(1, 4, 3, padding=1, rng=0)
+    >>> conv.forward(np.zeros((2, 1, 8, 8))).shape
+    (2, 4, 8, 8)
+    >>> conv.n_params   # 4 kernels of 1*3*3 weights + 4 biases
+    40
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | tuple[int, int],
+        *,
+        stride: int | tuple[int, int] = 1,
+        padding: int | tuple[int, int] = 0,
+        bias: bool = True,
+        init: str | float = "he",
+        rng: np.random.Generator | int | None = None,
+        dtype: type | np.dtype = np.float64,
+    ) -> None:
+        super().__init__()
+        where = "Conv2D"
+        self.in_channels = check_positive_int(in_channels, "in_channels", where)
+        self.out_channels = check_positive_int(out_channels, "out_channels", where)
+        self.kernel_size = pair(kernel_size, "kernel_size", where)
+        self.stride = pair(stride, "stride", where)
+        self.padding = pair(padding, "padding", where, minimum=0)
+        self.dtype = np.dtype(dtype)
+        if self.dtype.kind != "f":
+            raise TypeError(f"{where}: expected a float dtype, got {self.dtype}")
+        kh, kw = self.kernel_size
+        fan_in = self.in_channels * kh * kw
+        fan_out = self.out_channels * kh * kw
+        # init_weights draws an (n_out, n_in) matrix whose std depends on the fans
+        # (He: fan_in; Xavier: fan_in + fan_out); draw it with the convolution's fans
+        # and keep the first C_out rows, i.e. C_out kernels of C_in * kh * kw weights.
+        W0 = init_weights(fan_in, fan_out, init, as_rng(rng, where), self.dtype)
+        W0 = W0[: self.out_channels].reshape(self.out_channels, self.in_channels, kh, kw)
+        self.W = Parameter(W0, "W", kind="weight")
+        if bias:
+            self.b = Parameter(np.zeros(self.out_channels, dtype=self.dtype), "b", kind="bias")
+        else:
+            self.b = None
+        self._Xp: np.ndarray | None = None
+        self._x_shape: tuple[int, ...] | None = None
+        self._y_shape: tuple[int, ...] | None = None
+
+    def extra_repr(self) -> str:
+        text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}"
+        if self.stride != (1, 1):
+            text += f", stride={self.stride}"
+        if self.padding != (0, 0):
+            text += f", padding={self.padding}"
+        if self.b is None:
+            text += ", bias=False"
+        if self.dtype != np.float64:
+            text += f", dtype={self.dtype.name}"
+        return text
+
+    def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+        """Shape of the output for an input of shape ``(batch, C_in, H, W)``."""
+        n, _, h, w = input_shape
+        return (
+            n,
+            self.out_channels,
+            conv_output_size(h, self.kernel_size[0], self.stride[0], self.padding[0]),
+            conv_output_size(w, self.kernel_size[1], self.stride[1], self.padding[1]),
+        )
+
+    def _check_input(self, X: object) -> np.ndarray:
+        where = self._where("forward")
+        X = as_float_array(X, "X", where, dtype=self.dtype)
+        if X.ndim != 4 or X.shape[1] != self.in_channels:
+            raise ValueError(
+                f"{where}: expected X of shape (batch, {self.in_channels}, height, width), "
+                f"got {format_shape(X.shape)}"
+            )
+        kh, kw = self.kernel_size
+        ph, pw = self.padding
+        if X.shape[2] + 2 * ph < kh or X.shape[3] + 2 * pw < kw:
+            raise ValueError(
+                f"{where}: expected a padded input of at least {kh}x{kw} pixels (the kernel "
+                f"size), got X of shape {format_shape(X.shape)} with padding {self.padding}"
+            )
+        return X
+
+    def forward(self, X: np.ndarray) -> np.ndarray:
+        """Convolve a batch of images.
+
+        Parameters
+        ----------
+        X : numpy.ndarray, shape (batch, in_channels, H, W)
+
+        Returns
+        -------
+        Y : numpy.ndarray, shape (batch, out_channels, H_out, W_out)
+        """
+        X = self._check_input(X)
+        ph, pw = self.padding
+        Xp = np.pad(X, ((0, 0), (0, 0), (ph, ph), (pw, pw))) if ph or pw else X
+        cols = _windows(Xp, self.kernel_size, self.stride)  # (N, C, Ho, Wo, kh, kw), a view
+        # contract over (C, kh, kw): one matrix product (N*Ho*Wo, C*kh*kw) @ (C*kh*kw, C_out)
+        Y = np.tensordot(cols, self.W.value, axes=([1, 4, 5], [1, 2, 3]))  # (N, Ho, Wo, C_out)
+        if self.b is not None:
+            Y += self.b.value
+        Y = np.ascontiguousarray(Y.transpose(0, 3, 1, 2))
+        self._Xp = Xp
+        self._x_shape = X.shape
+        self._y_shape = Y.shape
+        return Y
+
+    def backward(self, dL_dY: np.ndarray) -> np.ndarray:
+        """Kernel, bias and input gradients.
+
+        Parameters
+        ----------
+        dL_dY : numpy.ndarray, shape (batch, out_channels, H_out, W_out)
+            :math:`G = \\partial L/\\partial Y`.
+
+        Returns
+        -------
+        dL_dX : numpy.ndarray, shape (batch, in_channels, H, W)
+            A full convolution of :math:`G` (dilated by the stride) with the
+            flipped kernels, with the padding cut off again.
+        """
+        Xp = self._cached("_Xp")
+        G = self._check_grad_shape(dL_dY, self._y_shape).astype(self.dtype, copy=False)
+        self._param_grads(G, Xp)
+        return self._input_grad(G, Xp.shape)
+
+    def param_backward(self, dL_dY: np.ndarray) -> None:
+        """Fill ``W.grad`` and ``b.grad`` without computing ``dL_dX``."""
+        Xp = self._cached("_Xp")
+        G = self._check_grad_shape(dL_dY, self._y_shape).astype(self.dtype, copy=False)
+        self._param_grads(G, Xp)
+
+    def _param_grads(self, G: np.ndarray, Xp: np.ndarray) -> None:
+        cols = _windows(Xp, self.kernel_size, self.stride)  # (N, C, Ho, Wo, kh, kw)
+        # dL/dW[o,c,u,v] = sum_{n,i,j} G[n,o,i,j] Xp[n,c,s i+u,s j+v]
+        self.W.grad[...] = np.tensordot(G, cols, axes=([0, 2, 3], [0, 2, 3]))
+        if self.b is not None:
+            self.b.grad[...] = G.sum(axis=(0, 2, 3))
+
+    def _input_grad(self, G: np.ndarray, padded_shape: tuple[int, ...]) -> np.ndarray:
+        n, c_out, ho, wo = G.shape
+        kh, kw = self.kernel_size
+        sh, sw = self.stride
+        ph, pw = self.padding
+        hp, wp = padded_shape[2], padded_shape[3]
+        # 1. dilate G by the stride (s - 1 zeros between neighbours) ...
+        if sh > 1 or sw > 1:
+            Gd = np.zeros((n, c_out, (ho - 1) * sh + 1, (wo - 1) * sw + 1), dtype=G.dtype)
+            Gd[:, :, ::sh, ::sw] = G
+        else:
+            Gd = G
+        # 2. ... pad it by k - 1 on each side (a "full" convolution), plus the rows and
+        #    columns of Xp that no window reached (when (H + 2p - k) is not a multiple of s)
+        extra_h = hp - ((ho - 1) * sh + kh)
+        extra_w = wp - ((wo - 1) * sw + kw)
+        Gp = np.pad(Gd, ((0, 0), (0, 0), (kh - 1, kh - 1 + extra_h), (kw - 1, kw - 1 + extra_w)))
+        # 3. ... and cross-correlate it with the kernels rotated by 180 degrees.
+        cols = sliding_window_view(Gp, (kh, kw), axis=(2, 3))  # (N, C_out, Hp, Wp, kh, kw)
+        W_flipped = self.W.value[:, :, ::-1, ::-1]
+        dXp = np.tensordot(cols, W_flipped, axes=([1, 4, 5], [0, 2, 3]))  # (N, Hp, Wp, C_in)
+        dXp = dXp.transpose(0, 3, 1, 2)
+        return np.ascontiguousarray(dXp[:, :, ph : hp - ph, pw : wp - pw])
