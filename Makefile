@@ -1,0 +1,55 @@
+# The two commands of the README:
+#   make book   install what the book needs into .venv, then build _build/html
+#   make test   install the test tools too, then run every test
+# Both work on a fresh machine with Python 3.11 and the package index.
+
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: book test install install-dev execute lint serve clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Stamps: reinstall only when a requirements file (or nnlib's metadata) changes.
+$(VENV)/.installed: $(BIN)/python requirements.txt pyproject.toml
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# The HTML book, from the committed (nbval-verified) notebook outputs. --all: a
+# full rebuild, so that -W sees the warnings of unchanged pages too.
+book: install
+	$(BIN)/jupyter-book build . --all -W -n --keep-going
+	@echo "The book is in _build/html/index.html. Read it with:"
+	@echo "  $(BIN)/python -m http.server --directory _build/html 8000   # then open http://localhost:8000"
+
+# Every test: ruff, the nnlib tests, every notebook re-executed and compared
+# (nbval), the notebook checks, and the -W -n --keep-going book build (tests/test_book.py).
+test: install-dev
+	$(BIN)/ruff check nnlib tests benchmarks tools
+	$(BIN)/python -m pytest
+
+# Refresh every notebook's stored outputs: a fresh kernel, top to bottom, in book/.
+execute: install
+	cd book && for notebook in [0-9]*.ipynb; do \
+		echo "executing $$notebook"; \
+		../$(BIN)/jupyter execute --inplace "$$notebook" || exit 1; \
+	done
+
+lint: install-dev
+	$(BIN)/ruff check nnlib tests benchmarks tools
+
+serve:
+	$(BIN)/python -m http.server --directory _build/html 8000
+
+clean:
+	rm -rf _build

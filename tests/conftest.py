@@ -1,0 +1,69 @@
+"""Shared fixtures: where the book is, which notebooks it lists, and the built HTML."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+BOOK = REPO / "book"
+
+
+def toc_files() -> list[str]:
+    """Every `file:` entry of _toc.yml (root first), as paths relative to the repo root."""
+    toc = yaml.safe_load((REPO / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files.extend(chapter["file"] for chapter in part.get("chapters", []))
+    return files
+
+
+def toc_notebooks() -> list[Path]:
+    """The notebooks _toc.yml lists, in reading order."""
+    return [REPO / f"{name}.ipynb" for name in toc_files() if (REPO / f"{name}.ipynb").exists()]
+
+
+def chapter_notebooks() -> list[Path]:
+    """Every chapter notebook in book/ (NN_slug.ipynb), sorted."""
+    return sorted(BOOK.glob("[0-9][0-9]_*.ipynb"))
+
+
+def load_notebook(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def repository_url() -> str:
+    config = yaml.safe_load((REPO / "_config.yml").read_text())
+    return config["repository"]["url"].rstrip("/")
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory) -> tuple[Path, str]:
+    """Build the whole book once, as `make book` does (-W -n --keep-going, a full rebuild).
+
+    Returns the HTML folder and the build's combined output. Set BOOK_HTML to an
+    already built ``_build/html`` to reuse it (the warnings check then skips).
+    """
+    reuse = os.environ.get("BOOK_HTML")
+    if reuse:
+        return Path(reuse), ""
+    out = tmp_path_factory.mktemp("book")
+    jupyter_book = shutil.which("jupyter-book", path=str(Path(sys.executable).parent))
+    assert jupyter_book, "jupyter-book is not installed in this environment"
+    result = subprocess.run(
+        [jupyter_book, "build", str(REPO), "--path-output", str(out), "--all",
+         "-W", "-n", "--keep-going"],
+        capture_output=True, text=True, cwd=REPO, timeout=1800,
+    )
+    log = result.stdout + result.stderr
+    html = out / "_build" / "html"
+    if result.returncode != 0 or not (html / "index.html").exists():
+        pytest.fail(f"jupyter-book build failed (exit {result.returncode}):\n{log[-6000:]}")
+    return html, log
