@@ -97,7 +97,7 @@ def scaled_dot_product_attention(
         )
     d_k = Q.shape[-1]
     if scale is None:
-        scale = 1.0 / np.sqrt(d_k)
+        scale = 1.0 / float(np.sqrt(d_k))
     S = (Q @ np.swapaxes(K, -1, -2)) * scale
     if mask is not None:
         mask = np.asarray(mask, dtype=bool)
@@ -145,7 +145,7 @@ def scaled_dot_product_attention_backward(
         Gradients with the shapes of ``Q``, ``K``, ``V``.
     """
     if scale is None:
-        scale = 1.0 / np.sqrt(Q.shape[-1])
+        scale = 1.0 / float(np.sqrt(Q.shape[-1]))
     dV = np.swapaxes(P, -1, -2) @ dO
     dP = dO @ np.swapaxes(V, -1, -2)
     dS = P * (dP - np.sum(dP * P, axis=-1, keepdims=True))
