@@ -1,0 +1,64 @@
+"""A Binder-equivalent run: requirements.txt alone must be enough for every chapter.
+
+This does what repo2docker does with this repository: a fresh virtual
+environment on Python 3.11, ``pip install -r requirements.txt`` from a copy of
+the repository root and nothing else, then every notebook executed with
+``book/`` as its working directory. It fails if a notebook needs a package that
+only the test environment (requirements-dev.txt) has.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, chapter_notebooks
+
+pytestmark = pytest.mark.slow
+
+COPY_IGNORE = shutil.ignore_patterns(".venv", "_build", ".git", "artifacts", "*.egg-info",
+                                     "__pycache__", ".pytest_cache", ".ipynb_checkpoints")
+
+
+@pytest.fixture(scope="module")
+def binder_env(tmp_path_factory) -> tuple[Path, Path]:
+    if sys.version_info[:2] != (3, 11):
+        pytest.skip(f"runtime.txt asks for Python 3.11; this is {sys.version.split()[0]}")
+    root = tmp_path_factory.mktemp("binder")
+    repo = root / "repo"
+    shutil.copytree(REPO, repo, ignore=COPY_IGNORE)
+    env = root / "env"
+    venv.create(env, with_pip=True, system_site_packages=False)
+    python = env / "bin" / "python"
+    result = subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "-r", "requirements.txt"],
+        cwd=repo, capture_output=True, text=True, timeout=1800,
+    )
+    assert result.returncode == 0, (
+        f"pip install -r requirements.txt failed:\n{result.stderr[-4000:]}")
+    return repo, env
+
+
+def test_requirements_alone_run_every_notebook(binder_env):
+    repo, env = binder_env
+    dev_only = subprocess.run([str(env / "bin" / "python"), "-c",
+                               "import importlib.util as u; "
+                               "print([m for m in ('torch', 'hypothesis', 'selenium')"
+                               " if u.find_spec(m)])"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+    assert dev_only == "[]", f"dev-only packages leaked into requirements.txt: {dev_only}"
+    failures = []
+    for notebook in chapter_notebooks():
+        result = subprocess.run(
+            # without --inplace: executed in memory, the repository copy stays as it was
+            [str(env / "bin" / "jupyter"), "execute", notebook.name],
+            cwd=repo / "book", capture_output=True, text=True, timeout=600,
+        )
+        if result.returncode != 0:
+            failures.append(f"{notebook.name}:\n{result.stderr[-2000:]}")
+    assert not failures, "notebooks that fail with requirements.txt alone:\n" + "\n".join(failures)
