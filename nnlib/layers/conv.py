@@ -42,7 +42,7 @@ from nnlib._validation import as_float_array, as_rng, check_positive_int, format
 from nnlib.layers.base import Layer, Parameter
 from nnlib.layers.dense import init_weights
 
-__all__ = ["Conv2D", "conv_output_size", "pair"]
+__all__ = ["Conv2D", "conv_matrix", "conv_output_size", "pair"]
 
 
 def pair(value: object, name: str, where: str, *, minimum: int = 1) -> tuple[int, int]:
@@ -93,6 +93,60 @@ def conv_output_size(n: int, k: int, stride: int = 1, padding: int = 0) -> int:
         The output length (``<= 0`` means the kernel does not fit).
     """
     return (n + 2 * padding - k) // stride + 1
+
+
+def conv_matrix(
+    kernel: np.ndarray,
+    input_shape: tuple[int, int],
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
+) -> np.ndarray:
+    """The matrix :math:`T` of a single-channel 2-D convolution (cross-correlation).
+
+    For an ``H x W`` image :math:`X` and a ``kh x kw`` kernel :math:`K`,
+    ``vec(conv(X, K)) = T @ vec(X)`` with row-major ``vec`` (``X.ravel()``):
+
+    .. math::
+
+        T_{(i, j),\\,(r, c)} = K_{r - s i + p,\\; c - s j + p}
+        \\quad\\text{(zero when the index falls outside the kernel)}.
+
+    With stride 1 and no padding, :math:`T` is *doubly block Toeplitz*: an
+    ``H_out x H`` grid of ``W_out x W`` blocks, block :math:`(i, r)` being the
+    Toeplitz matrix built from kernel row :math:`r - i`.
+
+    Parameters
+    ----------
+    kernel : numpy.ndarray, shape (kh, kw)
+    input_shape : (int, int)
+        ``(H, W)``.
+    stride, padding : int or (int, int)
+
+    Returns
+    -------
+    T : numpy.ndarray, shape (H_out * W_out, H * W)
+    """
+    where = "conv_matrix"
+    kernel = as_float_array(kernel, "kernel", where, ndim=2)
+    h, w = pair(tuple(input_shape), "input_shape", where)
+    sh, sw = pair(stride, "stride", where)
+    ph, pw = pair(padding, "padding", where, minimum=0)
+    kh, kw = kernel.shape
+    ho, wo = conv_output_size(h, kh, sh, ph), conv_output_size(w, kw, sw, pw)
+    if ho < 1 or wo < 1:
+        raise ValueError(
+            f"{where}: expected a padded input of at least {kh}x{kw} pixels, got "
+            f"input_shape {(h, w)} with padding {(ph, pw)}"
+        )
+    T = np.zeros((ho * wo, h * w), dtype=kernel.dtype)
+    for i in range(ho):
+        for j in range(wo):
+            for u in range(kh):
+                for v in range(kw):
+                    r, c = sh * i + u - ph, sw * j + v - pw
+                    if 0 <= r < h and 0 <= c < w:  # padded pixels are zeros: no column
+                        T[i * wo + j, r * w + c] = kernel[u, v]
+    return T
 
 
 def _windows(Xp: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int]) -> np.ndarray:
