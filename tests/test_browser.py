@@ -110,6 +110,8 @@ def test_page_reads_correctly(browser, site, artifacts, page):
     WebDriverWait(browser, 30).until(
         lambda d: d.execute_script("return document.readyState") == "complete")
     _wait_for_math(browser)
+    if page in SCREENSHOTS:
+        browser.save_screenshot(str(artifacts / f"{SCREENSHOTS[page]}.png"))
 
     has_math = browser.execute_script(
         "return document.querySelectorAll('.math, mjx-container').length")
@@ -157,9 +159,6 @@ def test_page_reads_correctly(browser, site, artifacts, page):
     severe = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
     assert not severe, f"{page}: JavaScript errors: {severe[:5]}"
 
-    if page in SCREENSHOTS:
-        browser.save_screenshot(str(artifacts / f"{SCREENSHOTS[page]}.png"))
-
 
 def test_dark_mode_keeps_figures_and_math_legible(browser, site, artifacts):
     """The theme's dark mode: figures keep their own light background, math turns light."""
@@ -183,7 +182,7 @@ def test_dark_mode_keeps_figures_and_math_legible(browser, site, artifacts):
     assert luminance(math_colour) - luminance(page_colour) > 100, (
         f"math {math_colour} on background {page_colour} is not legible in dark mode")
     figures = browser.execute_script(
-        "return Array.from(document.querySelectorAll('.output img'))"
+        "return Array.from(document.querySelectorAll('.cell_output img'))"
         ".filter(i => i.naturalWidth > 0).length")
     assert figures > 0, "no figure rendered in dark mode"
     browser.save_screenshot(str(artifacts / "backpropagation-dark.png"))

@@ -76,8 +76,14 @@ def test_no_errors_and_no_addresses_in_outputs(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_first_code_cell_installs_nnlib_on_colab_only(path):
-    first = source(code_cells(load_notebook(path))[0])
+    notebook = load_notebook(path)
+    assert notebook["cells"][0]["cell_type"] == "markdown", (
+        f"{path.name}: the first cell must be the title, not code")
+    colab_cell = code_cells(notebook)[0]
+    first = source(colab_cell)
     assert '"google.colab" in sys.modules' in first, f"{path.name}: no Colab guard in cell 1"
+    assert "remove-cell" in colab_cell["metadata"].get("tags", []), (
+        f"{path.name}: tag the Colab cell remove-cell: HTML readers need no install")
     assert f"git+{repository_url()}" in first, (
         f"{path.name}: the Colab cell must install nnlib from {repository_url()} (_config.yml)"
     )
