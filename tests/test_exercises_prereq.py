@@ -1,0 +1,121 @@
+"""The self-checks of chapter 1 accept the reference answers and reject typical mistakes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnlib.exercises.prereq import (
+    check_gaussian_mle,
+    check_low_rank,
+    check_norm,
+    check_quadratic_grad,
+)
+
+
+def _not_written(*args):
+    raise NotImplementedError
+
+
+# ---------------------------------------------------------------- norm
+def _norm(x, p):
+    if p == 1:
+        return np.sum(np.abs(x))
+    if p == 2:
+        return np.sqrt(np.sum(x**2))
+    return np.max(np.abs(x))
+
+
+def test_norm_accepts_reference_and_numpy():
+    assert check_norm(_norm)
+    assert check_norm(lambda x, p: np.linalg.norm(x, p))
+
+
+def test_norm_rejects_missing_abs():
+    result = check_norm(lambda x, p: np.sum(x) if p == 1 else _norm(x, p))
+    assert not result
+    assert "hint" in result.message
+
+
+def test_norm_rejects_max_without_abs_and_squared_l2():
+    assert not check_norm(lambda x, p: np.max(x) if p == np.inf else _norm(x, p))
+    assert not check_norm(lambda x, p: np.sum(x**2) if p == 2 else _norm(x, p))
+
+
+def test_norm_reports_not_written():
+    result = check_norm(_not_written)
+    assert not result
+    assert "not written yet" in result.message
+
+
+# ---------------------------------------------------------------- quadratic form
+def test_quadratic_grad_accepts_reference():
+    assert check_quadratic_grad(lambda A, x: (A + A.T) @ x)
+    assert check_quadratic_grad(lambda A, x: A @ x + A.T @ x)
+
+
+def test_quadratic_grad_rejects_symmetric_only_formula():
+    result = check_quadratic_grad(lambda A, x: 2 * A @ x)
+    assert not result
+    assert "A^T" in result.message
+
+
+def test_quadratic_grad_rejects_half_gradient():
+    assert not check_quadratic_grad(lambda A, x: A @ x)
+
+
+def test_quadratic_grad_reference_matches_finite_differences():
+    rng = np.random.default_rng(0)
+    A, x, eps = rng.normal(size=(4, 4)), rng.normal(size=4), 1e-6
+    f = lambda v: v @ A @ v  # noqa: E731
+    fd = np.array([(f(x + eps * e) - f(x - eps * e)) / (2 * eps) for e in np.eye(4)])
+    assert np.allclose(fd, (A + A.T) @ x, rtol=1e-7, atol=1e-9)
+
+
+# ---------------------------------------------------------------- low rank
+def _low_rank(A, k):
+    U, s, Vt = np.linalg.svd(A, full_matrices=False)
+    return U[:, :k] @ np.diag(s[:k]) @ Vt[:k, :]
+
+
+def test_low_rank_accepts_reference():
+    assert check_low_rank(_low_rank)
+
+
+def test_low_rank_rejects_wrong_slices():
+    def columns_of_vt(A, k):
+        U, s, Vt = np.linalg.svd(A, full_matrices=False)
+        return U[:, :k] @ np.diag(s[:k]) @ Vt[:, :k].T if Vt.shape[0] == Vt.shape[1] else A
+
+    def smallest_values(A, k):
+        U, s, Vt = np.linalg.svd(A, full_matrices=False)
+        return U[:, -k:] @ np.diag(s[-k:]) @ Vt[-k:, :]
+
+    def no_sigma(A, k):
+        U, _, Vt = np.linalg.svd(A, full_matrices=False)
+        return U[:, :k] @ Vt[:k, :]
+
+    for wrong in (columns_of_vt, smallest_values, no_sigma):
+        assert not check_low_rank(wrong)
+
+
+def test_low_rank_error_is_eckart_young():
+    rng = np.random.default_rng(1)
+    A = rng.normal(size=(7, 5))
+    s = np.linalg.svd(A, compute_uv=False)
+    for k in range(6):
+        assert np.isclose(np.sum((A - _low_rank(A, k)) ** 2), np.sum(s[k:] ** 2))
+
+
+# ---------------------------------------------------------------- Gaussian MLE
+def test_gaussian_mle_accepts_reference():
+    assert check_gaussian_mle(lambda y: (np.mean(y), np.var(y)))
+
+
+def test_gaussian_mle_rejects_unbiased_variance():
+    result = check_gaussian_mle(lambda y: (np.mean(y), np.var(y, ddof=1)))
+    assert not result
+    assert "divides by n" in result.message
+
+
+def test_gaussian_mle_rejects_standard_deviation():
+    assert not check_gaussian_mle(lambda y: (np.mean(y), np.std(y)))
