@@ -1,0 +1,177 @@
+"""nnlib.activations: values and derivatives against SymPy and finite differences."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from nnlib import activations as act
+from nnlib import symbolic
+from nnlib.gradcheck import gradcheck, numerical_gradient, relative_error
+from tests._helpers import GRAD_TOL, rng
+
+z = sp.Symbol("z", real=True)
+
+# (nnlib function, nnlib derivative, SymPy function)
+SCALAR_ACTIVATIONS = {
+    "sigmoid": (act.sigmoid, act.sigmoid_grad, symbolic.sigmoid),
+    "tanh": (act.tanh, act.tanh_grad, symbolic.tanh),
+    "relu": (act.relu, act.relu_grad, symbolic.relu),
+    "leaky_relu": (act.leaky_relu, act.leaky_relu_grad, symbolic.leaky_relu),
+}
+LAYERS = {
+    "sigmoid": act.Sigmoid,
+    "tanh": act.Tanh,
+    "relu": act.ReLU,
+    "leaky_relu": act.LeakyReLU,
+}
+
+
+@pytest.mark.parametrize("name", SCALAR_ACTIVATIONS)
+def test_function_matches_sympy(name):
+    f, _, f_sym = SCALAR_ACTIVATIONS[name]
+    assert symbolic.compare_with_sympy(f_sym(z), [z], lambda v: f(v[0]), n_points=50) < 1e-14
+
+
+@pytest.mark.parametrize("name", SCALAR_ACTIVATIONS)
+def test_derivative_matches_sympy(name):
+    _, df, f_sym = SCALAR_ACTIVATIONS[name]
+    derivative = sp.diff(f_sym(z), z)
+    assert symbolic.compare_with_sympy(derivative, [z], lambda v: df(v[0]), n_points=50) < 1e-13
+
+
+@pytest.mark.parametrize("name", SCALAR_ACTIVATIONS)
+def test_derivative_matches_finite_differences(name):
+    f, df, _ = SCALAR_ACTIVATIONS[name]
+    x = rng(1).uniform(-3, 3, size=(4, 5))
+    x[np.abs(x) < 1e-3] = 0.5  # keep away from the ReLU kink
+    numeric = numerical_gradient(lambda v: float(np.sum(f(v))), x)
+    assert relative_error(df(x), numeric) < GRAD_TOL
+
+
+def test_closed_form_derivatives_symbolically():
+    s = symbolic.sigmoid(z)
+    assert sp.simplify(sp.diff(s, z) - s * (1 - s)) == 0
+    t = symbolic.tanh(z)
+    assert sp.simplify(sp.diff(t, z) - (1 - t**2)) == 0
+
+
+@pytest.mark.parametrize("name", LAYERS)
+def test_layer_forward_and_backward(name):
+    f, df, _ = SCALAR_ACTIVATIONS[name]
+    layer = LAYERS[name]()
+    Z = rng(2).standard_normal((6, 4))
+    np.testing.assert_allclose(layer.forward(Z), f(Z), rtol=0, atol=1e-15)
+    dA = rng(3).standard_normal(Z.shape)
+    np.testing.assert_allclose(layer.backward(dA), dA * df(Z), rtol=1e-14, atol=1e-15)
+    assert gradcheck(layer, Z) < GRAD_TOL
+
+
+def test_leaky_relu_alpha():
+    layer = act.LeakyReLU(alpha=0.2)
+    Z = np.array([[-2.0, 3.0]])
+    np.testing.assert_allclose(layer.forward(Z), [[-0.4, 3.0]])
+    np.testing.assert_allclose(layer.backward(np.ones((1, 2))), [[0.2, 1.0]])
+    assert repr(layer) == "LeakyReLU(alpha=0.2)"
+
+
+def test_softmax_layer_and_identity_gradcheck():
+    Z = rng(4).standard_normal((5, 4))
+    assert gradcheck(act.Softmax(), Z) < GRAD_TOL
+    assert gradcheck(act.Identity(), Z) < GRAD_TOL
+    np.testing.assert_array_equal(act.Identity().forward(Z), Z)
+
+
+def test_softmax_jacobian_matches_sympy_and_closed_form():
+    K = 4
+    zs = symbolic.vector("z", K)
+    J_sym = symbolic.softmax_jacobian(K)
+    p = symbolic.softmax(zs)
+    closed = sp.diag(*p) - p * p.T  # diag(p) - p p^T
+    assert sp.simplify(J_sym - closed) == sp.zeros(K, K)
+    assert symbolic.compare_with_sympy(J_sym, zs, act.softmax_jacobian) < 1e-14
+
+
+def test_softmax_jacobian_batched_and_finite_differences():
+    Z = rng(5).standard_normal((3, 5))
+    J = act.softmax_jacobian(Z)
+    assert J.shape == (3, 5, 5)
+    for i in range(3):
+        for k in range(5):
+            numeric = numerical_gradient(lambda v, k=k: float(act.softmax(v)[k]), Z[i].copy())
+            assert relative_error(J[i, k], numeric) < GRAD_TOL
+    # each Jacobian is symmetric and its rows sum to 0 (softmax sums to 1)
+    np.testing.assert_allclose(J, np.swapaxes(J, -1, -2))
+    np.testing.assert_allclose(J.sum(axis=-1), 0.0, atol=1e-16)
+
+
+def test_softmax_matches_sympy():
+    zs = symbolic.vector("z", 3)
+    assert symbolic.compare_with_sympy(symbolic.softmax(zs), zs, act.softmax) < 1e-14
+
+
+def test_log_softmax_is_log_of_softmax():
+    Z = rng(6).standard_normal((4, 6)) * 5
+    np.testing.assert_allclose(act.log_softmax(Z), np.log(act.softmax(Z)), rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("scale", [1e4, -1e4, 1e300])
+def test_stable_for_huge_inputs(scale):
+    Z = scale * np.array([[1.0, -1.0, 0.5, 0.0], [-1.0, -1.0, 1.0, 1.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for f in (
+            act.sigmoid,
+            act.sigmoid_grad,
+            act.tanh,
+            act.tanh_grad,
+            act.softmax,
+            act.log_softmax,
+        ):
+            out = f(Z)
+            assert np.all(np.isfinite(out)), f.__name__
+        assert np.all(np.isfinite(act.softmax_jacobian(Z)))
+        p = act.softmax(Z)
+    np.testing.assert_allclose(p.sum(axis=1), 1.0, rtol=1e-15)
+    assert np.all((act.sigmoid(Z) >= 0) & (act.sigmoid(Z) <= 1))
+
+
+def test_sigmoid_saturates_correctly():
+    np.testing.assert_array_equal(act.sigmoid(np.array([-1e4, 1e4])), [0.0, 1.0])
+    assert act.sigmoid(np.array(0.0)) == 0.5
+
+
+def test_float32_preserved():
+    Z = np.ones((2, 3), dtype=np.float32)
+    for f in (act.sigmoid, act.tanh, act.relu, act.leaky_relu, act.softmax):
+        assert f(Z).dtype == np.float32, f.__name__
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    arrays(
+        np.float64,
+        st.tuples(st.integers(1, 5), st.integers(1, 6)),
+        elements=st.floats(-1e6, 1e6, allow_nan=False),
+    )
+)
+def test_softmax_property_rows_sum_to_one(Z):
+    P = act.softmax(Z)
+    assert np.all(np.isfinite(P))
+    assert np.all(P >= 0)
+    np.testing.assert_allclose(P.sum(axis=1), 1.0, rtol=1e-12)
+    # softmax is invariant to adding a constant per row
+    np.testing.assert_allclose(act.softmax(Z + 3.0), P, rtol=1e-9, atol=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(arrays(np.float64, st.integers(1, 20), elements=st.floats(-50, 50, allow_nan=False)))
+def test_sigmoid_property_symmetry(z_values):
+    # sigma(-z) = 1 - sigma(z)
+    np.testing.assert_allclose(act.sigmoid(-z_values), 1.0 - act.sigmoid(z_values), atol=1e-15)
