@@ -1,0 +1,60 @@
+"""The learning-theory chapter's checkers accept the reference and reject typical mistakes."""
+
+from __future__ import annotations
+
+import math
+from itertools import product
+
+import numpy as np
+
+from nnlib.exercises.theory import (
+    check_generalization_gap,
+    check_interval_dichotomies,
+    check_sample_complexity,
+)
+
+
+def test_sample_complexity():
+    def good(eps, delta, H):
+        return math.ceil(np.log(2 * H / delta) / (2 * eps**2))
+
+    assert check_sample_complexity(good)
+
+    def no_ceiling(eps, delta, H):
+        return np.log(2 * H / delta) / (2 * eps**2)
+
+    def no_union_bound(eps, delta, H):
+        return math.ceil(np.log(2 / delta) / (2 * eps**2))
+
+    def log10(eps, delta, H):
+        return math.ceil(np.log10(2 * H / delta) / (2 * eps**2))
+
+    for wrong in (no_ceiling, no_union_bound, log10):
+        result = check_sample_complexity(wrong)
+        assert not result and "hint" in repr(result)
+
+
+def test_generalization_gap():
+    assert check_generalization_gap(lambda n, d, H: np.sqrt(np.log(2 * H / d) / (2 * n)))
+    assert not check_generalization_gap(lambda n, d, H: np.sqrt(np.log(2 / d) / (2 * n)))
+    assert not check_generalization_gap(lambda n, d, H: np.log(2 * H / d) / (2 * n))
+
+
+def _brute_force_intervals(n):
+    """Distinct labellings of the points 0..n-1 by [a <= x <= b] over a fine grid of a, b."""
+    grid = np.arange(-1, n + 1) + 0.5
+    labs = {tuple([0] * n)}
+    for a, b in product(grid, grid):
+        labs.add(tuple(int(a <= x <= b) for x in range(n)))
+    return len(labs)
+
+
+def test_interval_reference_matches_brute_force():
+    good = lambda n: 1 + n * (n + 1) // 2  # noqa: E731
+    for n in range(1, 8):
+        assert good(n) == _brute_force_intervals(n)
+    assert check_interval_dichotomies(good)
+    assert not check_interval_dichotomies(lambda n: 2**n)
+    assert not check_interval_dichotomies(lambda n: n * (n + 1) // 2)
+    not_yet = check_interval_dichotomies(lambda n: (_ for _ in ()).throw(NotImplementedError))
+    assert "not written yet" in repr(not_yet)
