@@ -246,3 +246,30 @@ def test_agrees_with_pytorch(cfg):
     assert relative_error(dX, Xt.grad.numpy()) < 1e-12
     assert relative_error(conv.W.grad, Wt.grad.numpy()) < 1e-12
     assert relative_error(conv.b.grad, bt.grad.numpy()) < 1e-12
+
+
+def full_convolution_input_grad(G, W, stride, padding, x_shape):
+    """dL/dX as the text states it: the dilated, (k-1)-padded G cross-correlated with rot180(W)."""
+    n, c_out, ho, wo = G.shape
+    _, c_in, kh, kw = W.shape
+    sh, sw = stride
+    ph, pw = padding
+    hp, wp = x_shape[2] + 2 * ph, x_shape[3] + 2 * pw
+    Gd = np.zeros((n, c_out, (ho - 1) * sh + 1, (wo - 1) * sw + 1))
+    Gd[:, :, ::sh, ::sw] = G
+    Gp = np.pad(Gd, ((0, 0), (0, 0), (kh - 1, hp - Gd.shape[2]), (kw - 1, wp - Gd.shape[3])))
+    Wf = W[:, :, ::-1, ::-1]
+    dXp = np.zeros((n, c_in, hp, wp))
+    for r in range(hp):
+        for c in range(wp):
+            dXp[:, :, r, c] = np.einsum("nouv,ocuv->nc", Gp[:, :, r : r + kh, c : c + kw], Wf)
+    return dXp[:, :, ph : hp - ph, pw : wp - pw]
+
+
+@pytest.mark.parametrize("cfg", CONFIGS)
+def test_input_grad_is_full_convolution_with_flipped_kernel(cfg):
+    conv, X, rng = make(cfg)
+    G = rng.standard_normal(conv.forward(X).shape)
+    dX = conv.backward(G)
+    expected = full_convolution_input_grad(G, conv.W.value, conv.stride, conv.padding, X.shape)
+    assert relative_error(dX, expected) < 1e-12

@@ -26,9 +26,18 @@ With :math:`G = \\partial L/\\partial Y` the backward pass is
         \\star \\operatorname{rot180}(W_{o,c})
     \\quad \\text{(a full convolution of } G \\text{ with the flipped kernel)},
 
-and :math:`\\partial L/\\partial b_o = \\sum_{n,i,j} G_{n,o,i,j}`.  Both passes
-are vectorised with :func:`numpy.lib.stride_tricks.sliding_window_view`
-(a zero-copy "im2col") and :func:`numpy.tensordot` (one BLAS matrix product).
+and :math:`\\partial L/\\partial b_o = \\sum_{n,i,j} G_{n,o,i,j}`.
+
+Implementation ("im2col"): :func:`numpy.lib.stride_tricks.sliding_window_view`
+gives every ``kh x kw`` patch without copying; the patches are laid out as the
+rows of one matrix :math:`P` of shape ``(batch * H_out * W_out, C_in * kh * kw)``,
+so the forward pass is one BLAS product :math:`Y = P\\,W_{mat}^\\top` and the
+kernel gradient another, :math:`G_{mat}^\\top P`.  The input gradient is
+computed in the equivalent "col2im" form: :math:`G_{mat} W_{mat}` gives, for
+every window, the gradient of each of its pixels, and ``kh * kw`` strided
+additions put them back in place.  That is the transpose of im2col, i.e. the
+product with :math:`T^\\top` of the convolution matrix (:func:`conv_matrix`),
+and it equals the full convolution above (the tests check both forms).
 """
 
 from __future__ import annotations
@@ -237,8 +246,9 @@ class Conv2D(Layer):
             self.b = Parameter(np.zeros(self.out_channels, dtype=self.dtype), "b", kind="bias")
         else:
             self.b = None
-        self._Xp: np.ndarray | None = None
+        self._P: np.ndarray | None = None
         self._x_shape: tuple[int, ...] | None = None
+        self._xp_shape: tuple[int, ...] | None = None
         self._y_shape: tuple[int, ...] | None = None
 
     def extra_repr(self) -> str:
@@ -294,16 +304,19 @@ class Conv2D(Layer):
         X = self._check_input(X)
         ph, pw = self.padding
         Xp = np.pad(X, ((0, 0), (0, 0), (ph, ph), (pw, pw))) if ph or pw else X
-        cols = _windows(Xp, self.kernel_size, self.stride)  # (N, C, Ho, Wo, kh, kw), a view
-        # contract over (C, kh, kw): one matrix product (N*Ho*Wo, C*kh*kw) @ (C*kh*kw, C_out)
-        Y = np.tensordot(cols, self.W.value, axes=([1, 4, 5], [1, 2, 3]))  # (N, Ho, Wo, C_out)
+        win = _windows(Xp, self.kernel_size, self.stride)  # (N, C, Ho, Wo, kh, kw), a view
+        n, c, ho, wo, kh, kw = win.shape
+        # im2col: one row per output pixel, one column per (channel, kernel row, kernel col)
+        P = win.transpose(0, 2, 3, 1, 4, 5).reshape(n * ho * wo, c * kh * kw)
+        Y = P @ self.W.value.reshape(self.out_channels, -1).T  # (N*Ho*Wo, C_out)
         if self.b is not None:
             Y += self.b.value
-        Y = np.ascontiguousarray(Y.transpose(0, 3, 1, 2))
-        self._Xp = Xp
+        self._P = P
         self._x_shape = X.shape
+        self._xp_shape = Xp.shape
+        Y = Y.reshape(n, ho, wo, self.out_channels).transpose(0, 3, 1, 2)
         self._y_shape = Y.shape
-        return Y
+        return np.ascontiguousarray(Y)
 
     def backward(self, dL_dY: np.ndarray) -> np.ndarray:
         """Kernel, bias and input gradients.
@@ -316,47 +329,38 @@ class Conv2D(Layer):
         Returns
         -------
         dL_dX : numpy.ndarray, shape (batch, in_channels, H, W)
-            A full convolution of :math:`G` (dilated by the stride) with the
-            flipped kernels, with the padding cut off again.
+            Equal to a full convolution of :math:`G` (dilated by the stride)
+            with the flipped kernels, with the padding cut off; computed by
+            col2im (see the module docstring).
         """
-        Xp = self._cached("_Xp")
-        G = self._check_grad_shape(dL_dY, self._y_shape).astype(self.dtype, copy=False)
-        self._param_grads(G, Xp)
-        return self._input_grad(G, Xp.shape)
+        G = self._param_grads(dL_dY)
+        return self._input_grad(G)
 
     def param_backward(self, dL_dY: np.ndarray) -> None:
         """Fill ``W.grad`` and ``b.grad`` without computing ``dL_dX``."""
-        Xp = self._cached("_Xp")
+        self._param_grads(dL_dY)
+
+    def _param_grads(self, dL_dY: np.ndarray) -> np.ndarray:
+        P = self._cached("_P")
         G = self._check_grad_shape(dL_dY, self._y_shape).astype(self.dtype, copy=False)
-        self._param_grads(G, Xp)
-
-    def _param_grads(self, G: np.ndarray, Xp: np.ndarray) -> None:
-        cols = _windows(Xp, self.kernel_size, self.stride)  # (N, C, Ho, Wo, kh, kw)
-        # dL/dW[o,c,u,v] = sum_{n,i,j} G[n,o,i,j] Xp[n,c,s i+u,s j+v]
-        self.W.grad[...] = np.tensordot(G, cols, axes=([0, 2, 3], [0, 2, 3]))
+        Gm = G.transpose(0, 2, 3, 1).reshape(-1, self.out_channels)  # (N*Ho*Wo, C_out)
+        # dL/dW[o,c,u,v] = sum_{n,i,j} G[n,o,i,j] Xp[n,c,s i+u,s j+v]: the input correlated with G
+        self.W.grad[...] = (Gm.T @ P).reshape(self.W.shape)
         if self.b is not None:
-            self.b.grad[...] = G.sum(axis=(0, 2, 3))
+            self.b.grad[...] = Gm.sum(axis=0)
+        return Gm
 
-    def _input_grad(self, G: np.ndarray, padded_shape: tuple[int, ...]) -> np.ndarray:
-        n, c_out, ho, wo = G.shape
+    def _input_grad(self, Gm: np.ndarray) -> np.ndarray:
+        n, c, hp, wp = self._xp_shape
+        _, _, ho, wo = self._y_shape
         kh, kw = self.kernel_size
         sh, sw = self.stride
         ph, pw = self.padding
-        hp, wp = padded_shape[2], padded_shape[3]
-        # 1. dilate G by the stride (s - 1 zeros between neighbours) ...
-        if sh > 1 or sw > 1:
-            Gd = np.zeros((n, c_out, (ho - 1) * sh + 1, (wo - 1) * sw + 1), dtype=G.dtype)
-            Gd[:, :, ::sh, ::sw] = G
-        else:
-            Gd = G
-        # 2. ... pad it by k - 1 on each side (a "full" convolution), plus the rows and
-        #    columns of Xp that no window reached (when (H + 2p - k) is not a multiple of s)
-        extra_h = hp - ((ho - 1) * sh + kh)
-        extra_w = wp - ((wo - 1) * sw + kw)
-        Gp = np.pad(Gd, ((0, 0), (0, 0), (kh - 1, kh - 1 + extra_h), (kw - 1, kw - 1 + extra_w)))
-        # 3. ... and cross-correlate it with the kernels rotated by 180 degrees.
-        cols = sliding_window_view(Gp, (kh, kw), axis=(2, 3))  # (N, C_out, Hp, Wp, kh, kw)
-        W_flipped = self.W.value[:, :, ::-1, ::-1]
-        dXp = np.tensordot(cols, W_flipped, axes=([1, 4, 5], [0, 2, 3]))  # (N, Hp, Wp, C_in)
-        dXp = dXp.transpose(0, 3, 1, 2)
+        # gradient of every pixel of every window: (N, Ho, Wo, C_in, kh, kw)
+        dP = (Gm @ self.W.value.reshape(self.out_channels, -1)).reshape(n, ho, wo, c, kh, kw)
+        dP = dP.transpose(0, 3, 4, 5, 1, 2)  # (N, C_in, kh, kw, Ho, Wo)
+        dXp = np.zeros(self._xp_shape, dtype=self.dtype)
+        for u in range(kh):  # col2im: add each kernel position's share back in place
+            for v in range(kw):
+                dXp[:, :, u : u + sh * ho : sh, v : v + sw * wo : sw] += dP[:, :, u, v]
         return np.ascontiguousarray(dXp[:, :, ph : hp - ph, pw : wp - pw])
