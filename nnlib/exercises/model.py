@@ -1,0 +1,134 @@
+"""Self-checks for the exercises of chapter 2, *The core neural network model*.
+
+Each checker runs the reader's function on a few inputs, compares it with an
+independent reference and returns a :class:`~nnlib.exercises.CheckResult`
+whose message says what is wrong (see :mod:`nnlib.exercises`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from nnlib.exercises import FAIL_MARK, PASS_MARK, CheckResult, _compare, check_function
+
+__all__ = ["check_forward", "check_n_params", "check_signed_distance"]
+
+
+def _reference_n_params(sizes: Sequence[int]) -> int:
+    sizes = [int(m) for m in sizes]
+    return sum(sizes[l] * sizes[l - 1] + sizes[l] for l in range(1, len(sizes)))  # noqa: E741
+
+
+def check_n_params(n_params: Callable[[list[int]], int]) -> CheckResult:
+    """Check ``n_params(sizes)``: the number of parameters of a dense network.
+
+    ``sizes = [m_0, m_1, ..., m_L]`` lists the input width and then every
+    layer's width; each layer has a weight matrix and a bias vector.
+    """
+    cases = [[2, 1], [2, 3, 1], [784, 256, 128, 10], [5, 5, 5, 5, 5], [1, 100, 1], [3, 7]]
+    return check_function(
+        lambda sizes: n_params([int(m) for m in sizes]),
+        reference=_reference_n_params,
+        cases=cases,
+        name="n_params",
+        rtol=0,
+        atol=0,
+        hint="layer l has an m_l x m_(l-1) weight matrix AND m_l biases; "
+        "the input layer m_0 has no parameters of its own.",
+    )
+
+
+def _reference_signed_distance(w: np.ndarray, b: float, x: np.ndarray) -> float:
+    return float((w @ x + b) / np.sqrt(w @ w))
+
+
+def check_signed_distance(signed_distance: Callable[..., float]) -> CheckResult:
+    """Check ``signed_distance(w, b, x)``: the signed distance of ``x`` to ``w^T x + b = 0``."""
+    rng = np.random.default_rng(0)
+    cases = [
+        (np.array([1.0, 0.0]), 0.0, np.array([3.0, 5.0])),
+        (np.array([3.0, 4.0]), -5.0, np.array([0.0, 0.0])),
+        (np.array([2.0, -1.0]), 1.0, np.array([1.0, 2.0])),
+        (rng.normal(size=3), 0.7, rng.normal(size=3)),
+        (rng.normal(size=5) * 4, -2.0, rng.normal(size=5)),
+    ]
+    return check_function(
+        signed_distance,
+        reference=_reference_signed_distance,
+        cases=cases,
+        name="signed_distance",
+        hint="divide w^T x + b by the Euclidean norm of w (not its square), "
+        "and keep the sign: positive on the side w points to.",
+    )
+
+
+def _reference_forward(x: np.ndarray, weights: Sequence[np.ndarray], biases: Sequence[np.ndarray]):
+    a = np.asarray(x, dtype=float)
+    for l, (W, b) in enumerate(zip(weights, biases, strict=True)):  # noqa: E741
+        z = W @ a + b
+        a = np.maximum(z, 0.0) if l < len(weights) - 1 else z
+    return a
+
+
+def _random_network(sizes: Sequence[int], rng: np.random.Generator):
+    weights = [rng.normal(size=(sizes[l], sizes[l - 1])) for l in range(1, len(sizes))]  # noqa: E741
+    biases = [rng.normal(size=sizes[l]) for l in range(1, len(sizes))]  # noqa: E741
+    return weights, biases
+
+
+def check_forward(forward: Callable[..., np.ndarray]) -> CheckResult:
+    """Check ``forward(x, weights, biases)``: a ReLU network's output for one input.
+
+    ``x`` has shape ``(m_0,)``; ``weights[l-1]`` is :math:`W^l` with shape
+    ``(m_l, m_{l-1})`` and ``biases[l-1]`` is :math:`b^l` with shape ``(m_l,)``.
+    Hidden layers apply ReLU; the last layer is linear (it returns :math:`z^L`).
+    """
+    rng = np.random.default_rng(1)
+    architectures = [[2, 1], [2, 2, 1], [3, 4, 2], [4, 5, 3, 2], [2, 6, 6, 6, 1]]
+    name = "forward"
+    for sizes in architectures:
+        weights, biases = _random_network(sizes, rng)
+        x = rng.normal(size=sizes[0])
+        expected = _reference_forward(x, weights, biases)
+        try:
+            actual = forward(x.copy(), [W.copy() for W in weights], [b.copy() for b in biases])
+        except NotImplementedError:
+            return CheckResult(
+                False, f"{FAIL_MARK} {name}: not written yet (it raised NotImplementedError)."
+            )
+        except Exception as error:  # the reader's code may raise anything
+            return CheckResult(
+                False,
+                f"{FAIL_MARK} {name}: raised {type(error).__name__}: {error}\n"
+                f"  for a network with widths {sizes}",
+            )
+        problem = _compare(expected, actual, 1e-7, 1e-10)
+        if problem is not None:
+            hint = _forward_hint(x, weights, biases, actual)
+            message = f"{FAIL_MARK} {name}: for a network with widths {sizes}\n  {problem}"
+            if hint:
+                message += f"\n  hint: {hint}"
+            return CheckResult(False, message)
+    return CheckResult(
+        True, f"{PASS_MARK} {name}: correct on all {len(architectures)} test networks."
+    )
+
+
+def _forward_hint(x, weights, biases, actual) -> str | None:
+    """Recognise the usual mistakes by recomputing them."""
+
+    def matches(value):
+        try:
+            return _compare(value, actual, 1e-7, 1e-10) is None
+        except Exception:
+            return False
+
+    last_relu = np.maximum(_reference_forward(x, weights, biases), 0.0)
+    no_bias = _reference_forward(x, weights, [np.zeros_like(b) for b in biases])
+    if matches(last_relu):
+        return "the last layer is linear: do not apply ReLU to z^L."
+    if matches(no_bias):
+        return "add the bias b^l in every layer: z^l = W^l a^(l-1) + b^l."
+    return "z^l = W^l a^(l-1) + b^l, then a^l = ReLU(z^l) for every layer but the last."
