@@ -10,6 +10,8 @@ notebook.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from nnlib._validation import (
@@ -315,6 +317,13 @@ def load_digits(
     y_train : numpy.ndarray of int, shape (n_train,)
     y_test : numpy.ndarray of int, shape (n_test,)
     """
+    X, y = _digits()
+    return train_test_split(X, y, test_size=test_size, rng=rng, stratify=True)
+
+
+@functools.cache
+def _digits() -> tuple[np.ndarray, np.ndarray]:
+    """The full digits set, read once per session (read-only arrays)."""
     try:
         from sklearn.datasets import load_digits as _sk_load_digits
     except ImportError as err:  # pragma: no cover - depends on the environment
@@ -322,6 +331,8 @@ def load_digits(
             "load_digits needs scikit-learn (pip install 'nnlib[data]' or scikit-learn)"
         ) from err
     digits = _sk_load_digits()
-    X = digits.data.astype(np.float64) / 16.0
+    X = digits.data.astype(np.float64) / 16.0  # pixels 0..16 -> [0, 1]
     y = digits.target.astype(np.int64)
-    return train_test_split(X, y, test_size=test_size, rng=rng, stratify=True)
+    X.flags.writeable = False
+    y.flags.writeable = False
+    return X, y

@@ -155,7 +155,7 @@ class BinaryCrossEntropy(Loss):
         y = self._matching_target(pred, target)
         if y.size and (y.min() < 0 or y.max() > 1):
             bad = y.min() if y.min() < 0 else y.max()
-            raise ValueError(f"{where}: expected targets in [0, 1], got {bad!r}")
+            raise ValueError(f"{where}: expected targets in [0, 1], got {float(bad)!r}")
         m = pred.shape[0]
         if self.from_logits:
             z = pred
@@ -166,7 +166,8 @@ class BinaryCrossEntropy(Loss):
             if p.size and (p.min() < 0 or p.max() > 1):
                 bad = p.min() if p.min() < 0 else p.max()
                 raise ValueError(
-                    f"{where}: expected probabilities in [0, 1] (from_logits=False), got {bad!r}"
+                    f"{where}: expected probabilities in [0, 1] (from_logits=False), "
+                    f"got {float(bad)!r}"
                 )
             per_unit = -(y * _clamped_log(p) + (1.0 - y) * _clamped_log(1.0 - p))
             self._grad = (p - y) / np.maximum(p * (1.0 - p), 1e-12) / m
@@ -228,7 +229,7 @@ class CrossEntropy(Loss):
         if Y.size and (Y.min() < 0 or Y.max() > 1):
             bad = Y.min() if Y.min() < 0 else Y.max()
             raise ValueError(
-                f"{where}: expected one-hot/probability targets in [0, 1], got {bad!r}"
+                f"{where}: expected one-hot/probability targets in [0, 1], got {float(bad)!r}"
             )
         return None, Y
 
@@ -257,7 +258,8 @@ class CrossEntropy(Loss):
             if P.size and (P.min() < 0 or P.max() > 1):
                 bad = P.min() if P.min() < 0 else P.max()
                 raise ValueError(
-                    f"{where}: expected probabilities in [0, 1] (from_logits=False), got {bad!r}"
+                    f"{where}: expected probabilities in [0, 1] (from_logits=False), "
+                    f"got {float(bad)!r}"
                 )
             log_P = _clamped_log(P)
             live = log_P > _LOG_FLOOR  # where the clamp is active the derivative is 0
