@@ -36,7 +36,9 @@ def _reference_ce_grad(Z: np.ndarray, labels: np.ndarray) -> np.ndarray:
     return P / m
 
 
-def check_bce_with_logits(bce_with_logits: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> CheckResult:
+def check_bce_with_logits(
+    bce_with_logits: Callable[[np.ndarray, np.ndarray], np.ndarray],
+) -> CheckResult:
     """Check a reader's ``bce_with_logits(z, y)``: the element-wise binary cross-entropy of
     logits ``z`` and targets ``y`` in {0, 1} (same shape), without averaging.
 
