@@ -77,7 +77,8 @@ def test_gd_error_follows_the_iteration_matrix():
     path = run(lambda p: SGD(p, lr=eta), lambda t: A @ t - b, [2.0, 3.0], 10)
     M = np.eye(2) - eta * A
     for t in range(10):
-        np.testing.assert_allclose(path[t + 1] - star, M @ (path[t] - star), rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(path[t + 1] - star, M @ (path[t] - star),
+                                   rtol=1e-12, atol=1e-14)
 
 
 # -- momentum ---------------------------------------------------------------------------------

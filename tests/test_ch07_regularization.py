@@ -56,7 +56,8 @@ def test_l2_penalty_value_and_gradient_against_finite_differences():
     weights = [p for p in model.parameters() if p.kind == "weight"]
     assert value == pytest.approx(lam / 2 * sum(np.sum(W.value**2) for W in weights), rel=1e-14)
     for W in weights:
-        fd = numerical_gradient(lambda _: l2_penalty(model.parameters(), lam, add_grad=False), W.value)
+        fd = numerical_gradient(
+            lambda _: l2_penalty(model.parameters(), lam, add_grad=False), W.value)
         assert rel_err(W.grad, fd) < 1e-7
         np.testing.assert_allclose(W.grad, lam * W.value, rtol=1e-14)
     assert all(np.all(p.grad == 0) for p in model.parameters() if p.kind == "bias")
@@ -70,7 +71,8 @@ def test_l1_penalty_subgradient_against_finite_differences():
     l1_penalty(model.parameters(), lam)
     for W in (p for p in model.parameters() if p.kind == "weight"):
         assert np.min(np.abs(W.value)) > 1e-3  # differentiable here
-        fd = numerical_gradient(lambda _: l1_penalty(model.parameters(), lam, add_grad=False), W.value)
+        fd = numerical_gradient(
+            lambda _: l1_penalty(model.parameters(), lam, add_grad=False), W.value)
         assert rel_err(W.grad, fd) < 1e-7
 
 
@@ -118,10 +120,12 @@ def test_map_with_gaussian_prior_is_l2():
     def log_gauss(z, mean, sd):
         return -((z - mean) ** 2) / (2 * sd**2) - sp.log(sp.sqrt(2 * sp.pi) * sd)
 
-    neg_log_post = -(sum(log_gauss(yi, w * xi, sigma) for xi, yi in zip(xs, ys)) + log_gauss(w, 0, tau))
-    J = sum((yi - w * xi) ** 2 / 2 for xi, yi in zip(xs, ys)) / n
+    pairs = list(zip(xs, ys, strict=True))
+    neg_log_post = -(sum(log_gauss(yi, w * xi, sigma) for xi, yi in pairs) + log_gauss(w, 0, tau))
+    J = sum((yi - w * xi) ** 2 / 2 for xi, yi in pairs) / n
     lam = sigma**2 / (n * tau**2)
-    assert sp.simplify(sigma**2 / n * sp.diff(neg_log_post, w) - sp.diff(J + lam / 2 * w**2, w)) == 0
+    lhs = sigma**2 / n * sp.diff(neg_log_post, w)
+    assert sp.simplify(lhs - sp.diff(J + lam / 2 * w**2, w)) == 0
 
 
 # -- L1: soft-threshold ---------------------------------------------------------------------
@@ -138,7 +142,7 @@ def test_soft_threshold_case_analysis():
 def test_soft_threshold_against_brute_force_minimisation(t):
     """argmin_u 1/2 (u - z)^2 + t |u| by a grid search refined twice around its best point."""
     for z in np.linspace(-4, 4, 41):
-        def objective(u):
+        def objective(u, z=z):
             return 0.5 * (u - z) ** 2 + t * np.abs(u)
 
         grid = np.linspace(-6, 6, 12_001)
@@ -147,7 +151,8 @@ def test_soft_threshold_against_brute_force_minimisation(t):
             width = grid[1] - grid[0]
             grid = np.linspace(best - 2 * width, best + 2 * width, 4001)
         best = grid[np.argmin(objective(grid))]
-        assert abs(best - soft_threshold(z, t)) < 1e-6  # flat minimum: ~sqrt(machine eps) resolution
+        # a flat minimum is resolved only to about sqrt(machine epsilon)
+        assert abs(best - soft_threshold(z, t)) < 1e-6
         assert objective(soft_threshold(z, t)) <= objective(best) + 1e-14
 
 
@@ -226,9 +231,10 @@ def test_nnlib_dropout_agrees_with_torch_on_a_fixed_mask():
     out.backward(torch.tensor(G))
     np.testing.assert_allclose(ours, out.detach().numpy(), rtol=1e-15)
     np.testing.assert_allclose(ours_grad, at.grad.numpy(), rtol=1e-15)
-    # and torch's own dropout has the same two output values and the same mean
+    # and torch's own dropout produces the same two output values, 0 and 1/(1-p)
     torch.manual_seed(0)
-    sample = torch.nn.functional.dropout(torch.ones(100_000, dtype=torch.float64), p=p, training=True)
+    ones = torch.ones(100_000, dtype=torch.float64)
+    sample = torch.nn.functional.dropout(ones, p=p, training=True)
     np.testing.assert_allclose(np.unique(sample.numpy()), [0.0, 1.0 / (1 - p)])
 
 

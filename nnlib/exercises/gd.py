@@ -66,7 +66,8 @@ def check_adam_step(adam_step: Callable[..., Any]) -> CheckResult:
     """Check ``adam_step(theta, m, v, g, t, lr, beta1, beta2, eps) -> (theta, m, v)``."""
     rng = np.random.default_rng(7)
     cases = [
-        (np.array([1.0, -2.0]), np.zeros(2), np.zeros(2), np.array([0.5, -4.0]), 1, 0.1, 0.9, 0.999, 1e-8),
+        (np.array([1.0, -2.0]), np.zeros(2), np.zeros(2), np.array([0.5, -4.0]),
+         1, 0.1, 0.9, 0.999, 1e-8),
         (rng.normal(size=3), 0.1 * rng.normal(size=3), 0.01 * rng.random(3), rng.normal(size=3),
          3, 0.01, 0.9, 0.999, 1e-8),
         (rng.normal(size=(2, 2)), 0.1 * rng.normal(size=(2, 2)), 0.1 * rng.random((2, 2)),
@@ -77,7 +78,10 @@ def check_adam_step(adam_step: Callable[..., Any]) -> CheckResult:
         _reference_adam_step,
         cases,
         name="adam_step",
-        hint="return the UNcorrected m and v; use m/(1-beta1**t) and v/(1-beta2**t) only for the step",
+        hint=(
+            "return the UNcorrected m and v; use m/(1-beta1**t) and v/(1-beta2**t) "
+            "only for the step"
+        ),
     )
 
 

@@ -27,7 +27,7 @@ def _reference_inverted_dropout(a, keep, p):
 
 
 def _reference_ridge(X, y, lam):
-    """Minimiser of (1/N) sum 1/2 (y - Xw)^2 + lam/2 ||w||^2, via an augmented least-squares problem."""
+    """Minimiser of (1/N) sum 1/2 (y - Xw)^2 + lam/2 ||w||^2, via augmented least squares."""
     N, d = X.shape
     X_aug = np.vstack([X, np.sqrt(N * lam) * np.eye(d)])
     y_aug = np.concatenate([y, np.zeros(d)])
@@ -68,7 +68,7 @@ def check_inverted_dropout(dropout: Callable[[Any, Any, float], Any]) -> CheckRe
         _reference_inverted_dropout,
         cases,
         name="inverted_dropout",
-        hint="p is the DROP probability: divide the kept activations by the keep probability 1 - p",
+        hint="p is the DROP probability: divide kept activations by the keep probability 1 - p",
     )
 
 
