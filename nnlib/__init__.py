@@ -31,6 +31,7 @@ from nnlib.losses import MSE, BinaryCrossEntropy, CrossEntropy
 from nnlib.network import Sequential, mlp
 from nnlib.optim import SGD, Adam
 from nnlib.gradcheck import gradcheck, numerical_gradient, relative_error
+from nnlib.regularization import l1_penalty, l2_penalty
 from nnlib.train import History, accuracy, evaluate, fit
 
 __all__ = [
@@ -56,6 +57,8 @@ __all__ = [
     "evaluate",
     "fit",
     "gradcheck",
+    "l1_penalty",
+    "l2_penalty",
     "leaky_relu",
     "mlp",
     "numerical_gradient",

@@ -280,57 +280,108 @@ class _Activation(Layer):
         return cache, self._check_grad_shape(dL_dA, cache.shape)
 
 
+# Shared docstrings of the element-wise layers' forward/backward (assigned in each class).
+_FORWARD_DOC = """Apply the activation element-wise and cache what backward needs.
+
+        Parameters
+        ----------
+        Z : numpy.ndarray, shape (batch, ...)
+            Pre-activations :math:`z`.
+
+        Returns
+        -------
+        A : numpy.ndarray, shape like Z
+            Activations :math:`a = \\sigma(z)`.
+        """
+
+_BACKWARD_DOC = """Chain rule through the activation, :math:`\\partial L/\\partial z =
+        \\partial L/\\partial a \\odot \\sigma'(z)`.
+
+        Parameters
+        ----------
+        dL_dA : numpy.ndarray, shape like the forward output
+            :math:`\\partial L/\\partial a`.
+
+        Returns
+        -------
+        dL_dZ : numpy.ndarray, same shape
+            :math:`\\partial L/\\partial z`.
+        """
+
+
 class Sigmoid(_Activation):
-    """Sigmoid layer :math:`a = \\sigma(z)`; backward
-    :math:`\\partial L/\\partial z = \\partial L/\\partial a \\odot a(1-a)`."""
+    """Sigmoid layer.
+
+    .. math::
+
+        a = \\sigma(z) = \\frac{1}{1+e^{-z}}, \\qquad
+        \\frac{\\partial L}{\\partial z} = \\frac{\\partial L}{\\partial a} \\odot a (1 - a)
+    """
 
     def forward(self, Z: np.ndarray) -> np.ndarray:
-        """Parameters: ``Z`` (batch, ...). Returns ``A = sigmoid(Z)``, same shape."""
         A = sigmoid(self._input(Z))
-        self._cache = A
+        self._cache = A  # sigma'(z) = a (1 - a) needs only a
         return A
 
     def backward(self, dL_dA: np.ndarray) -> np.ndarray:
-        """Parameters: ``dL_dA`` like ``A``. Returns ``dL_dZ = dL_dA * A * (1 - A)``."""
         A, dL_dA = self._grad_in(dL_dA)
         return dL_dA * A * (1.0 - A)
 
+    forward.__doc__, backward.__doc__ = _FORWARD_DOC, _BACKWARD_DOC
+
 
 class Tanh(_Activation):
-    """Tanh layer :math:`a = \\tanh z`; backward
-    :math:`\\partial L/\\partial z = \\partial L/\\partial a \\odot (1 - a^2)`."""
+    """Tanh layer.
+
+    .. math::
+
+        a = \\tanh z, \\qquad
+        \\frac{\\partial L}{\\partial z} = \\frac{\\partial L}{\\partial a} \\odot (1 - a^2)
+    """
 
     def forward(self, Z: np.ndarray) -> np.ndarray:
-        """Parameters: ``Z`` (batch, ...). Returns ``A = tanh(Z)``, same shape."""
         A = np.tanh(self._input(Z))
-        self._cache = A
+        self._cache = A  # tanh'(z) = 1 - a^2 needs only a
         return A
 
     def backward(self, dL_dA: np.ndarray) -> np.ndarray:
-        """Parameters: ``dL_dA`` like ``A``. Returns ``dL_dZ = dL_dA * (1 - A**2)``."""
         A, dL_dA = self._grad_in(dL_dA)
         return dL_dA * (1.0 - A * A)
 
+    forward.__doc__, backward.__doc__ = _FORWARD_DOC, _BACKWARD_DOC
+
 
 class ReLU(_Activation):
-    """ReLU layer :math:`a = \\max(0, z)`; backward
-    :math:`\\partial L/\\partial z = \\partial L/\\partial a \\odot [z > 0]`."""
+    """ReLU layer.
+
+    .. math::
+
+        a = \\max(0, z), \\qquad
+        \\frac{\\partial L}{\\partial z} = \\frac{\\partial L}{\\partial a} \\odot [z > 0]
+
+    (the subgradient 0 is used at :math:`z = 0`, as PyTorch does).
+    """
 
     def forward(self, Z: np.ndarray) -> np.ndarray:
-        """Parameters: ``Z`` (batch, ...). Returns ``A = max(0, Z)``, same shape."""
         Z = self._input(Z)
         self._cache = Z > 0  # the mask [z > 0] is all backward needs
         return np.maximum(Z, 0.0)
 
     def backward(self, dL_dA: np.ndarray) -> np.ndarray:
-        """Parameters: ``dL_dA`` like ``A``. Returns ``dL_dZ = dL_dA * (Z > 0)``."""
         positive, dL_dA = self._grad_in(dL_dA)
         return np.where(positive, dL_dA, 0.0).astype(dL_dA.dtype, copy=False)
 
+    forward.__doc__, backward.__doc__ = _FORWARD_DOC, _BACKWARD_DOC
+
 
 class LeakyReLU(_Activation):
-    """Leaky ReLU layer :math:`a = \\max(\\alpha z, z)`; backward multiplies by
-    :math:`1` where :math:`z > 0` and by :math:`\\alpha` elsewhere.
+    """Leaky ReLU layer.
+
+    .. math::
+
+        a = \\max(\\alpha z, z), \\qquad
+        \\frac{\\partial L}{\\partial z} = \\frac{\\partial L}{\\partial a} \\odot
+        \\begin{cases} 1 & z > 0 \\\\ \\alpha & z \\le 0 \\end{cases}
 
     Parameters
     ----------
@@ -346,15 +397,15 @@ class LeakyReLU(_Activation):
         return f"alpha={self.alpha:g}"
 
     def forward(self, Z: np.ndarray) -> np.ndarray:
-        """Parameters: ``Z`` (batch, ...). Returns ``leaky_relu(Z, alpha)``, same shape."""
         Z = self._input(Z)
         self._cache = Z > 0
         return np.where(self._cache, Z, self.alpha * Z)
 
     def backward(self, dL_dA: np.ndarray) -> np.ndarray:
-        """Parameters: ``dL_dA`` like ``A``. Returns ``dL_dZ``."""
         positive, dL_dA = self._grad_in(dL_dA)
         return np.where(positive, dL_dA, self.alpha * dL_dA)
+
+    forward.__doc__, backward.__doc__ = _FORWARD_DOC, _BACKWARD_DOC
 
 
 class Softmax(_Activation):
@@ -386,30 +437,55 @@ class Softmax(_Activation):
         return "" if self.axis == -1 else f"axis={self.axis}"
 
     def forward(self, Z: np.ndarray) -> np.ndarray:
-        """Parameters: ``Z`` (batch, K). Returns ``P = softmax(Z, axis)``, same shape."""
+        """Softmax of each row (along ``axis``).
+
+        Parameters
+        ----------
+        Z : numpy.ndarray, shape (batch, K)
+            Logits.
+
+        Returns
+        -------
+        P : numpy.ndarray, shape (batch, K)
+            Probabilities.
+        """
         P = softmax(self._input(Z), axis=self.axis)
         self._cache = P
         return P
 
     def backward(self, dL_dP: np.ndarray) -> np.ndarray:
-        """Parameters: ``dL_dP`` like ``P``. Returns ``dL_dZ = P * (dL_dP - sum(dL_dP * P))``."""
+        """Jacobian-vector product ``dL_dZ = P * (dL_dP - sum(dL_dP * P, axis))``.
+
+        Parameters
+        ----------
+        dL_dP : numpy.ndarray, shape (batch, K)
+
+        Returns
+        -------
+        dL_dZ : numpy.ndarray, shape (batch, K)
+        """
         P, g = self._grad_in(dL_dP)
         return P * (g - np.sum(g * P, axis=self.axis, keepdims=True))
 
 
 class Identity(_Activation):
-    """Identity layer :math:`a = z` (a linear output, or a placeholder)."""
+    """Identity layer (a linear output, or a placeholder).
+
+    .. math::
+
+        a = z, \\qquad \\frac{\\partial L}{\\partial z} = \\frac{\\partial L}{\\partial a}
+    """
 
     def forward(self, Z: np.ndarray) -> np.ndarray:
-        """Returns ``Z`` unchanged."""
         Z = self._input(Z)
         self._cache = np.broadcast_to(np.False_, Z.shape)  # only its shape is used
         return Z
 
     def backward(self, dL_dA: np.ndarray) -> np.ndarray:
-        """Returns ``dL_dA`` unchanged."""
         _, dL_dA = self._grad_in(dL_dA)
         return dL_dA
+
+    forward.__doc__, backward.__doc__ = _FORWARD_DOC, _BACKWARD_DOC
 
 
 ACTIVATIONS: dict[str, type[Layer]] = {

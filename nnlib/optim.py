@@ -205,6 +205,9 @@ class Adam(Optimizer):
         b1, b2 = self.beta1, self.beta2
         bias1 = 1.0 - b1**self.t  # 1 - beta1^t
         bias2 = 1.0 - b2**self.t  # 1 - beta2^t
+        # theta <- theta - lr * m_hat / (sqrt(v_hat) + eps), with m_hat = m / bias1 and
+        # sqrt(v_hat) = sqrt(v) / sqrt(bias2), computed as PyTorch does:
+        # theta <- theta - (lr / bias1) * m / (sqrt(v) / sqrt(bias2) + eps)
         step_size = self.lr / bias1
         sqrt_bias2 = np.sqrt(bias2)
         for p, m, v, scratch in zip(self.params, self.m, self.v, self._scratch, strict=True):
@@ -212,10 +215,10 @@ class Adam(Optimizer):
             m *= b1  # m <- b1 m + (1 - b1) g
             m += (1.0 - b1) * g
             v *= b2  # v <- b2 v + (1 - b2) g^2
-            v += (1.0 - b2) * (g * g)
-            # theta <- theta - lr * m_hat / (sqrt(v_hat) + eps)
-            #        = theta - (lr / bias1) * m / (sqrt(v) / sqrt(bias2) + eps)
-            np.sqrt(v, out=scratch)
+            np.multiply(g, g, out=scratch)  # (g may be scratch itself: g*g is computed first)
+            scratch *= 1.0 - b2
+            v += scratch
+            np.sqrt(v, out=scratch)  # denominator sqrt(v) / sqrt(bias2) + eps
             scratch /= sqrt_bias2
             scratch += self.eps
             np.divide(m, scratch, out=scratch)
