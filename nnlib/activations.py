@@ -369,7 +369,7 @@ class ReLU(_Activation):
 
     def backward(self, dL_dA: np.ndarray) -> np.ndarray:
         positive, dL_dA = self._grad_in(dL_dA)
-        return np.where(positive, dL_dA, 0.0).astype(dL_dA.dtype, copy=False)
+        return dL_dA * positive  # multiplying by a bool mask keeps dL_dA's dtype
 
     forward.__doc__, backward.__doc__ = _FORWARD_DOC, _BACKWARD_DOC
 

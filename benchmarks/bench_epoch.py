@@ -1,0 +1,262 @@
+"""Time one training epoch of a 784-512-256-10 ReLU MLP and compare implementations.
+
+The work: 60,000 x 784 inputs (random, float64), batch size 128 (469 minibatches,
+the last one of 96), softmax cross-entropy, SGD with momentum 0.9.  Timed, in
+one run and interleaved (round-robin, best of ``--repeats``), so that the
+ratios compare like with like on a machine whose load varies:
+
+* ``bare products``: only the matrix products one epoch needs: per minibatch
+  the 3 forward products ``A @ W.T``, the 3 weight gradients ``delta.T @ A``
+  and the 2 input gradients ``delta @ W`` of layers 3 and 2 (no one needs
+  dL/dX of the first layer).  This is the yardstick (ratio 1.00).
+* ``bare products + dX1``: the same plus the first layer's input gradient,
+  for reference.
+* ``nnlib``: ``nnlib.train.fit(..., epochs=1)`` with ``SGD(momentum=0.9)``:
+  shuffling, minibatch gathering, forward, loss, backward, update.
+* ``nnlib Adam``: the same with ``Adam``.
+* ``naive NumPy``: a straightforward NumPy training loop (fancy indexing, a
+  fresh array for every intermediate, dL/dX for every layer).
+* ``scikit-learn``: ``MLPClassifier(solver="sgd", ...).partial_fit`` (one pass
+  over the data with the same batch size; float64 like its input).
+* ``PyTorch``: ``torch.nn`` float64 model, ``torch.optim.SGD``, same batches
+  (skipped if PyTorch is not installed).
+* ``float32``: the bare products and nnlib again in single precision.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/bench_epoch.py            # full size, 3 rounds
+    .venv/bin/python benchmarks/bench_epoch.py --quick    # 10,000 examples, 1 round
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import itertools
+import os
+import platform
+import statistics
+import sys
+import time
+import warnings
+from collections.abc import Callable
+
+import numpy as np
+
+from nnlib.losses import CrossEntropy
+from nnlib.network import mlp
+from nnlib.optim import SGD, Adam
+from nnlib.train import fit
+
+SIZES = [784, 512, 256, 10]
+BATCH = 128
+LR = 0.01
+MOMENTUM = 0.9
+
+
+def make_data(n: int, dtype: type) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    X = rng.random((n, SIZES[0])).astype(dtype)
+    y = rng.integers(0, SIZES[-1], n)
+    return X, y
+
+
+def bare_products(X: np.ndarray, with_dX1: bool) -> Callable[[], None]:
+    """Only the matrix products of one epoch, on preallocated arrays."""
+    rng = np.random.default_rng(1)
+    dtype = X.dtype
+    Ws = [rng.standard_normal((o, i)).astype(dtype) * 0.05 for i, o in itertools.pairwise(SIZES)]
+    n = X.shape[0]
+    deltas_full = [rng.standard_normal((BATCH, o)).astype(dtype) for o in SIZES[1:]]
+
+    def run() -> None:
+        for start in range(0, n, BATCH):
+            A = X[start : start + BATCH]
+            m = A.shape[0]
+            acts = [A]
+            for W in Ws:  # forward: A_l = A_{l-1} @ W_l^T
+                acts.append(acts[-1] @ W.T)
+            for layer in (2, 1, 0):  # backward
+                delta = deltas_full[layer][:m]
+                _ = delta.T @ acts[layer]  # dL/dW = delta^T A_{l-1}
+                if layer > 0 or with_dX1:
+                    _ = delta @ Ws[layer]  # dL/dA_{l-1} = delta W
+
+    return run
+
+
+def nnlib_epoch(X: np.ndarray, y: np.ndarray, optimizer: str) -> Callable[[], None]:
+    net = mlp(SIZES, rng=0, dtype=X.dtype)
+    if optimizer == "sgd":
+        opt = SGD(net.parameters(), lr=LR, momentum=MOMENTUM)
+    else:
+        opt = Adam(net.parameters(), lr=1e-3)
+    loss = CrossEntropy()
+    rng = np.random.default_rng(2)
+
+    def run() -> None:
+        fit(net, loss, opt, X, y, epochs=1, batch_size=BATCH, rng=rng, progress=False)
+
+    return run
+
+
+def naive_epoch(X: np.ndarray, y: np.ndarray) -> Callable[[], None]:
+    """How one would first write it: clear, but allocating everywhere."""
+    rng = np.random.default_rng(0)
+    Ws = [rng.standard_normal((o, i)) * np.sqrt(2 / i) for i, o in itertools.pairwise(SIZES)]
+    bs = [np.zeros(o) for o in SIZES[1:]]
+    vW = [np.zeros_like(W) for W in Ws]
+    vb = [np.zeros_like(b) for b in bs]
+    order_rng = np.random.default_rng(2)
+
+    def run() -> None:
+        order = order_rng.permutation(X.shape[0])
+        for start in range(0, X.shape[0], BATCH):
+            idx = order[start : start + BATCH]
+            A, t = X[idx], y[idx]
+            acts, zs = [A], []
+            for i, (W, b) in enumerate(zip(Ws, bs, strict=True)):
+                z = acts[-1] @ W.T + b
+                zs.append(z)
+                acts.append(np.maximum(z, 0) if i < 2 else z)
+            z = acts[-1]
+            p = np.exp(z - z.max(axis=1, keepdims=True))
+            p = p / p.sum(axis=1, keepdims=True)
+            Y = np.eye(SIZES[-1])[t]
+            delta = (p - Y) / len(t)
+            for i in (2, 1, 0):
+                gW = delta.T @ acts[i]
+                gb = delta.sum(axis=0)
+                dA = delta @ Ws[i]
+                if i > 0:
+                    delta = dA * (zs[i - 1] > 0)
+                vW[i] = MOMENTUM * vW[i] + gW
+                vb[i] = MOMENTUM * vb[i] + gb
+                Ws[i] = Ws[i] - LR * vW[i]
+                bs[i] = bs[i] - LR * vb[i]
+
+    return run
+
+
+def sklearn_epoch(X: np.ndarray, y: np.ndarray) -> Callable[[], None] | None:
+    if importlib.util.find_spec("sklearn") is None:
+        return None
+    from sklearn.neural_network import MLPClassifier
+
+    clf = MLPClassifier(
+        hidden_layer_sizes=tuple(SIZES[1:-1]),
+        activation="relu",
+        solver="sgd",
+        batch_size=BATCH,
+        learning_rate_init=LR,
+        momentum=MOMENTUM,
+        nesterovs_momentum=False,
+        alpha=0.0,
+        shuffle=True,
+        random_state=0,
+    )
+    classes = np.arange(SIZES[-1])
+
+    def run() -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            clf.partial_fit(X, y, classes=classes)
+
+    return run
+
+
+def torch_epoch(X: np.ndarray, y: np.ndarray) -> Callable[[], None] | None:
+    if importlib.util.find_spec("torch") is None:
+        return None
+    import torch
+
+    threads = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS")
+    if threads:  # use as many threads as NumPy's BLAS, for a fair comparison
+        torch.set_num_threads(int(threads))
+    torch.manual_seed(0)
+    layers: list[torch.nn.Module] = []
+    for i, (n_in, n_out) in enumerate(itertools.pairwise(SIZES)):
+        layers.append(torch.nn.Linear(n_in, n_out, dtype=torch.float64))
+        if i < len(SIZES) - 2:
+            layers.append(torch.nn.ReLU())
+    model = torch.nn.Sequential(*layers)
+    opt = torch.optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
+    Xt = torch.from_numpy(X)
+    yt = torch.from_numpy(y)
+    gen = torch.Generator().manual_seed(2)
+    loss_fn = torch.nn.CrossEntropyLoss()
+
+    def run() -> None:
+        order = torch.randperm(Xt.shape[0], generator=gen)
+        for start in range(0, Xt.shape[0], BATCH):
+            idx = order[start : start + BATCH]
+            opt.zero_grad(set_to_none=True)
+            loss_fn(model(Xt[idx]), yt[idx]).backward()
+            opt.step()
+
+    return run
+
+
+def time_once(fn: Callable[[], None]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=60_000, help="number of examples")
+    parser.add_argument("--repeats", type=int, default=3, help="rounds (best of)")
+    parser.add_argument("--quick", action="store_true", help="10,000 examples, 1 round")
+    parser.add_argument("--skip", nargs="*", default=[], help="names to skip, e.g. sklearn")
+    args = parser.parse_args()
+    if args.quick:
+        args.n, args.repeats = 10_000, 1
+
+    X64, y = make_data(args.n, np.float64)
+    X32 = X64.astype(np.float32)
+    candidates: dict[str, Callable[[], None] | None] = {
+        "bare products": bare_products(X64, with_dX1=False),
+        "bare products + dX1": bare_products(X64, with_dX1=True),
+        "nnlib": nnlib_epoch(X64, y, "sgd"),
+        "nnlib Adam": nnlib_epoch(X64, y, "adam"),
+        "naive NumPy": naive_epoch(X64, y),
+        "scikit-learn": sklearn_epoch(X64, y),
+        "PyTorch": torch_epoch(X64, y),
+        "bare products float32": bare_products(X32, with_dX1=False),
+        "nnlib float32": nnlib_epoch(X32, y, "sgd"),
+    }
+    runs = {k: v for k, v in candidates.items() if v is not None and k not in args.skip}
+    skipped = [k for k in candidates if k not in runs]
+    times: dict[str, list[float]] = {k: [] for k in runs}
+    for r in range(args.repeats):
+        for name, fn in runs.items():
+            times[name].append(time_once(fn))
+            print(f"round {r + 1}: {name}: {times[name][-1]:.3f} s", file=sys.stderr, flush=True)
+
+    print(
+        f"one epoch: {args.n} x {SIZES[0]} inputs, MLP {'-'.join(map(str, SIZES))}, "
+        f"batch {BATCH}; best of {args.repeats} interleaved rounds"
+    )
+    threads = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS")
+    print(
+        f"numpy {np.__version__}, python {platform.python_version()}, {os.cpu_count()} CPUs, "
+        f"BLAS threads: {threads or 'default'}, load average {os.getloadavg()[0]:.1f}"
+    )
+    base64 = min(times["bare products"])
+    base32 = min(times.get("bare products float32", [np.nan]))
+    print(f"{'':24}{'best s':>9}{'median s':>10}{'ratio':>8}")
+    for name, ts in times.items():
+        base = base32 if "float32" in name else base64
+        ratio = min(ts) / base
+        print(f"{name:24}{min(ts):9.3f}{statistics.median(ts):10.3f}{ratio:8.2f}")
+    print("ratio: best time / best bare-products time of the same dtype")
+    if "nnlib float32" in times and "nnlib" in times:
+        speedup = min(times["nnlib"]) / min(times["nnlib float32"])
+        print(f"nnlib float32 speed-up over float64: {speedup:.2f}x")
+    for name in skipped:
+        print(f"skipped: {name}")
+
+
+if __name__ == "__main__":
+    main()
