@@ -35,7 +35,7 @@ def reference_logreg_grad(w: np.ndarray, X: np.ndarray, y: np.ndarray) -> np.nda
 
 
 def reference_logreg_hessian(w: np.ndarray, X: np.ndarray) -> np.ndarray:
-    """:math:`H(w) = \\frac1N X^\\top \\operatorname{diag}(p(1-p)) X` with :math:`p = \\sigma(Xw)`."""
+    """:math:`H(w) = \\frac1N X^\\top \\operatorname{diag}(p(1-p)) X`, :math:`p = \\sigma(Xw)`."""
     p = _sigmoid(X @ w)
     return (X * (p * (1.0 - p))[:, None]).T @ X / X.shape[0]
 
@@ -74,9 +74,10 @@ def check_logreg_grad(logreg_grad: Callable[..., np.ndarray]) -> CheckResult:
 
 
 def check_logreg_hessian(logreg_hessian: Callable[..., np.ndarray]) -> CheckResult:
-    """Check ``logreg_hessian(w, X)`` against :math:`\\frac1N X^\\top\\operatorname{diag}(p(1-p))X`.
+    """Check ``logreg_hessian(w, X)`` against the closed form.
 
-    The result has shape ``(d, d)``.
+    The closed form is :math:`\\frac1N X^\\top S X` with :math:`S = \\mathrm{diag}(p(1-p))`;
+    the result has shape ``(d, d)``.
     """
     cases = [(w, X) for w, X, _ in _logreg_cases()]
     return check_function(
