@@ -112,10 +112,9 @@ class Sequential(Layer):
         if input_grad:
             stop = 0
         else:
-            trainable = [i for i, layer in enumerate(self.layers) if layer.parameters()]
-            if not trainable:
+            stop = next((i for i, layer in enumerate(self.layers) if layer.parameters()), None)
+            if stop is None:  # nothing to train
                 return None
-            stop = trainable[0]
         for i in range(len(self.layers) - 1, stop, -1):
             grad = self._backward_layer(i, grad)
         if not self.layers:
