@@ -1,7 +1,8 @@
 """Time one training epoch of a 784-512-256-10 ReLU MLP and compare implementations.
 
 The work: 60,000 x 784 inputs (random, float64), batch size 128 (469 minibatches,
-the last one of 96), softmax cross-entropy, SGD with momentum 0.9.  Timed, in
+the last one of 96), softmax cross-entropy, plain minibatch SGD (the book's
+section 6 update; momentum and Adam are timed as extra rows).  Timed, in
 one run and interleaved (round-robin, best of ``--repeats``), so that the
 ratios compare like with like on a machine whose load varies:
 
@@ -11,15 +12,17 @@ ratios compare like with like on a machine whose load varies:
   dL/dX of the first layer).  This is the yardstick (ratio 1.00).
 * ``bare products + dX1``: the same plus the first layer's input gradient,
   for reference.
-* ``nnlib``: ``nnlib.train.fit(..., epochs=1)`` with ``SGD(momentum=0.9)``:
-  shuffling, minibatch gathering, forward, loss, backward, update.
-* ``nnlib Adam``: the same with ``Adam``.
+* ``nnlib``: ``nnlib.train.fit(..., epochs=1)`` with ``SGD``: shuffling,
+  minibatch gathering, forward, loss, training accuracy, backward, update.
+* ``nnlib momentum``, ``nnlib Adam``: the same with ``SGD(momentum=0.9)`` and
+  with ``Adam`` (their updates touch every parameter 2-3 times more often).
 * ``naive NumPy``: a straightforward NumPy training loop (fancy indexing, a
   fresh array for every intermediate, dL/dX for every layer).
-* ``scikit-learn``: ``MLPClassifier(solver="sgd", ...).partial_fit`` (one pass
-  over the data with the same batch size; float64 like its input).
+* ``scikit-learn``: ``MLPClassifier(solver="sgd", momentum=0).partial_fit``
+  (one pass over the data with the same batch size; float64 like its input).
 * ``PyTorch``: ``torch.nn`` float64 model, ``torch.optim.SGD``, same batches
-  (skipped if PyTorch is not installed).
+  (skipped if PyTorch is not installed; as many threads as NumPy's BLAS when
+  ``OPENBLAS_NUM_THREADS`` is set).
 * ``float32``: the bare products and nnlib again in single precision.
 
 Run from the repository root::
@@ -51,7 +54,7 @@ from nnlib.train import fit
 SIZES = [784, 512, 256, 10]
 BATCH = 128
 LR = 0.01
-MOMENTUM = 0.9
+MOMENTUM = 0.0  # the comparison uses plain SGD; "nnlib momentum" uses 0.9
 
 
 def make_data(n: int, dtype: type) -> tuple[np.ndarray, np.ndarray]:
@@ -89,6 +92,8 @@ def nnlib_epoch(X: np.ndarray, y: np.ndarray, optimizer: str) -> Callable[[], No
     net = mlp(SIZES, rng=0, dtype=X.dtype)
     if optimizer == "sgd":
         opt = SGD(net.parameters(), lr=LR, momentum=MOMENTUM)
+    elif optimizer == "momentum":
+        opt = SGD(net.parameters(), lr=LR, momentum=0.9)
     else:
         opt = Adam(net.parameters(), lr=1e-3)
     loss = CrossEntropy()
@@ -105,8 +110,6 @@ def naive_epoch(X: np.ndarray, y: np.ndarray) -> Callable[[], None]:
     rng = np.random.default_rng(0)
     Ws = [rng.standard_normal((o, i)) * np.sqrt(2 / i) for i, o in itertools.pairwise(SIZES)]
     bs = [np.zeros(o) for o in SIZES[1:]]
-    vW = [np.zeros_like(W) for W in Ws]
-    vb = [np.zeros_like(b) for b in bs]
     order_rng = np.random.default_rng(2)
 
     def run() -> None:
@@ -130,10 +133,8 @@ def naive_epoch(X: np.ndarray, y: np.ndarray) -> Callable[[], None]:
                 dA = delta @ Ws[i]
                 if i > 0:
                     delta = dA * (zs[i - 1] > 0)
-                vW[i] = MOMENTUM * vW[i] + gW
-                vb[i] = MOMENTUM * vb[i] + gb
-                Ws[i] = Ws[i] - LR * vW[i]
-                bs[i] = bs[i] - LR * vb[i]
+                Ws[i] = Ws[i] - LR * gW
+                bs[i] = bs[i] - LR * gb
 
     return run
 
@@ -219,6 +220,7 @@ def main() -> None:
         "bare products": bare_products(X64, with_dX1=False),
         "bare products + dX1": bare_products(X64, with_dX1=True),
         "nnlib": nnlib_epoch(X64, y, "sgd"),
+        "nnlib momentum": nnlib_epoch(X64, y, "momentum"),
         "nnlib Adam": nnlib_epoch(X64, y, "adam"),
         "naive NumPy": naive_epoch(X64, y),
         "scikit-learn": sklearn_epoch(X64, y),
