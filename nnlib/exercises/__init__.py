@@ -24,13 +24,15 @@ displayed as the cell's output::
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-__all__ = ["CheckResult", "check_function", "check_value"]
+__all__ = ["FAIL_MARK", "PASS_MARK", "CheckResult", "check_function", "check_value",
+           "compare", "short_repr"]
 
 PASS_MARK = "✔"
 FAIL_MARK = "✘"
@@ -61,8 +63,12 @@ class CheckResult:
         return self.message
 
 
-def _short(value: Any, max_items: int = 6) -> str:
+def short_repr(value: Any, max_items: int = 6) -> str:
     """A compact, deterministic rendering of a value for a verdict message."""
+    if isinstance(value, list | tuple):
+        inner = ", ".join(short_repr(item, max_items) for item in value[:max_items])
+        more = ", ..." if len(value) > max_items else ""
+        return f"[{inner}{more}]" if isinstance(value, list) else f"({inner}{more})"
     array = np.asarray(value)
     if array.dtype.kind in "fc" or array.ndim > 0:
         text = np.array2string(
@@ -78,16 +84,20 @@ def _short(value: Any, max_items: int = 6) -> str:
 
 
 def _format_case(args: tuple[Any, ...]) -> str:
-    return ", ".join(_short(a) for a in args)
+    return ", ".join(short_repr(a) for a in args)
 
 
-def _compare(expected: Any, actual: Any, rtol: float, atol: float) -> str | None:
-    """Return ``None`` when ``actual`` matches ``expected``, else what differs."""
+def compare(expected: Any, actual: Any, rtol: float = 1e-7, atol: float = 1e-10) -> str | None:
+    """Return ``None`` when ``actual`` matches ``expected``, else a sentence saying what differs.
+
+    Tuples are compared item by item; arrays by shape, finiteness, then
+    :func:`numpy.allclose` with ``rtol`` and ``atol``.
+    """
     if isinstance(expected, tuple):
         if not isinstance(actual, tuple | list) or len(actual) != len(expected):
-            return f"expected a tuple of {len(expected)} values, got {_short(actual)}"
+            return f"expected a tuple of {len(expected)} values, got {short_repr(actual)}"
         for index, (e, a) in enumerate(zip(expected, actual, strict=True)):
-            problem = _compare(e, a, rtol, atol)
+            problem = compare(e, a, rtol, atol)
             if problem is not None:
                 return f"item {index} of the result: {problem}"
         return None
@@ -99,11 +109,11 @@ def _compare(expected: Any, actual: Any, rtol: float, atol: float) -> str | None
     if actual_array.shape != expected_array.shape:
         return f"expected shape {expected_array.shape}, got shape {actual_array.shape}"
     if not np.all(np.isfinite(actual_array)):
-        return f"the result holds NaN or inf: {_short(actual_array)}"
+        return f"the result holds NaN or inf: {short_repr(actual_array)}"
     if not np.allclose(actual_array, expected_array, rtol=rtol, atol=atol):
         error = np.max(np.abs(actual_array - expected_array))
         return (
-            f"expected {_short(expected_array)}, got {_short(actual_array)} "
+            f"expected {short_repr(expected_array)}, got {short_repr(actual_array)} "
             f"(largest absolute error {error:.3g})"
         )
     return None
@@ -130,8 +140,9 @@ def check_function(
         candidate must agree with.
     cases : sequence
         Inputs; a tuple is unpacked into positional arguments, anything else is
-        passed as the single argument. Inputs are copied before each call, so a
-        candidate that modifies its input in place cannot spoil the reference.
+        passed as the single argument. Inputs are deep-copied before each call
+        (lists of arrays of different shapes too), so a candidate that modifies
+        its input in place cannot spoil the reference.
     name : str, optional
         The name used in the verdict (defaults to the candidate's ``__name__``).
     rtol, atol : float
@@ -147,9 +158,9 @@ def check_function(
     label = name or getattr(candidate, "__name__", "your function")
     for case in cases:
         args = case if isinstance(case, tuple) else (case,)
-        expected = reference(*(np.copy(a) for a in args))
+        expected = reference(*copy.deepcopy(args))
         try:
-            actual = candidate(*(np.copy(a) for a in args))
+            actual = candidate(*copy.deepcopy(args))
         except NotImplementedError:
             return CheckResult(
                 False, f"{FAIL_MARK} {label}: not written yet (it raised NotImplementedError)."
@@ -160,7 +171,7 @@ def check_function(
                 f"{FAIL_MARK} {label}: raised {type(error).__name__}: {error}\n"
                 f"  for input {_format_case(args)}",
             )
-        problem = _compare(expected, actual, rtol, atol)
+        problem = compare(expected, actual, rtol, atol)
         if problem is not None:
             message = f"{FAIL_MARK} {label}: for input {_format_case(args)}\n  {problem}"
             if hint:
@@ -198,7 +209,7 @@ def check_value(
     CheckResult
         Truthy when the values agree.
     """
-    problem = _compare(expected, actual, rtol, atol)
+    problem = compare(expected, actual, rtol, atol)
     if problem is None:
         return CheckResult(True, f"{PASS_MARK} {name}: correct.")
     message = f"{FAIL_MARK} {name}: {problem}"

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from nnlib.exercises import FAIL_MARK, PASS_MARK, CheckResult, _compare, _short
+from nnlib.exercises import FAIL_MARK, PASS_MARK, CheckResult, compare, short_repr
 
 __all__ = [
     "check_backward",
@@ -153,8 +153,8 @@ def check_delta_hidden(delta_hidden: Callable[..., Any]) -> CheckResult:
                 )
             )
         message = (
-            f"{FAIL_MARK} {label}: for delta_next={_short(delta_next)}, z={_short(z)}\n"
-            f"  {_compare(expected, actual, _RTOL, _ATOL)}"
+            f"{FAIL_MARK} {label}: for delta_next={short_repr(delta_next)}, z={short_repr(z)}\n"
+            f"  {compare(expected, actual, _RTOL, _ATOL)}"
         )
         for wrong, hint in diagnoses:
             if _close(actual, wrong):
@@ -222,8 +222,8 @@ def check_delta_softmax_ce(delta_out: Callable[..., Any]) -> CheckResult:
             continue
         p = expected + y
         message = (
-            f"{FAIL_MARK} {label}: for z={_short(z)}, y={_short(y)}\n"
-            f"  {_compare(expected, actual, _RTOL, _ATOL)}"
+            f"{FAIL_MARK} {label}: for z={short_repr(z)}, y={short_repr(y)}\n"
+            f"  {compare(expected, actual, _RTOL, _ATOL)}"
         )
         if _is_numeric(actual) and not np.all(np.isfinite(np.asarray(actual, dtype=float))):
             message += (
@@ -346,7 +346,7 @@ def _diagnose_gradient(
         elif expected.ndim == 1 and a.ndim == 2 and a.shape[1] == expected.shape[0]:
             text += ": sum (and average) the rows over the examples of the batch."
         return text
-    problem = _compare(expected, a, _RTOL, _ATOL)
+    problem = compare(expected, a, _RTOL, _ATOL)
     text = f"{label} is wrong: {problem}"
     hints = [
         (

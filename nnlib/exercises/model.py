@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from nnlib.exercises import FAIL_MARK, PASS_MARK, CheckResult, _compare, check_function
+from nnlib.exercises import FAIL_MARK, PASS_MARK, CheckResult, check_function, compare
 
 __all__ = ["check_forward", "check_n_params", "check_signed_distance"]
 
@@ -104,7 +104,7 @@ def check_forward(forward: Callable[..., np.ndarray]) -> CheckResult:
                 f"{FAIL_MARK} {name}: raised {type(error).__name__}: {error}\n"
                 f"  for a network with widths {sizes}",
             )
-        problem = _compare(expected, actual, 1e-7, 1e-10)
+        problem = compare(expected, actual, 1e-7, 1e-10)
         if problem is not None:
             hint = _forward_hint(x, weights, biases, actual)
             message = f"{FAIL_MARK} {name}: for a network with widths {sizes}\n  {problem}"
@@ -121,7 +121,7 @@ def _forward_hint(x, weights, biases, actual) -> str | None:
 
     def matches(value):
         try:
-            return _compare(value, actual, 1e-7, 1e-10) is None
+            return compare(value, actual, 1e-7, 1e-10) is None
         except Exception:
             return False
 

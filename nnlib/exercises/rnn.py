@@ -139,18 +139,10 @@ def check_clip_grad_norm(clip: Callable[..., tuple]) -> CheckResult:
     def reference(grads, max_norm):
         return reference_clip_grad_norm(list(grads), float(max_norm))
 
-    # check_function copies each argument with np.copy; pass the tuple of arrays as an
-    # object array so that it arrives as a sequence of separate arrays.
-    packed = []
-    for grads, max_norm in cases:
-        holder = np.empty(len(grads), dtype=object)
-        for i, g in enumerate(grads):
-            holder[i] = g
-        packed.append((holder, max_norm))
     return check_function(
         candidate,
         reference=reference,
-        cases=packed,
+        cases=[(list(grads), max_norm) for grads, max_norm in cases],
         name="clip_grad_norm",
         hint="one norm for all arrays together, sqrt(sum of all squares); if it exceeds "
         "max_norm, multiply every array by max_norm / norm, otherwise change nothing.",
