@@ -25,6 +25,8 @@ cp -r "$es5/ui" "$es5/a11y" "$dest/mathjax/"
 cp "mathjax-$MATHJAX/package/LICENSE" "$dest/mathjax/LICENSE"
 manager="jupyter-widgets-html-manager-$HTML_MANAGER/package"
 cp "$manager/dist/embed-amd.js" "$dest/html-manager/"
+# the icon fonts it loads from next to itself (see book/_offline/js/widgets-offline.js)
+cp "$manager"/dist/*.woff "$manager"/dist/*.woff2 "$dest/html-manager/"
 cp "$manager/dist/embed.js.LICENSE.txt" "$dest/html-manager/LICENSE.txt"
 cp "requirejs-$REQUIREJS/package/require.js" "$dest/require.js"
 cat > "$dest/VERSIONS.txt" <<TXT
