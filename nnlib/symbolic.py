@@ -39,6 +39,7 @@ __all__ = [
     "binary_cross_entropy",
     "compare_with_sympy",
     "cross_entropy",
+    "identity",
     "leaky_relu",
     "mse",
     "relu",

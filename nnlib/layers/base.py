@@ -82,7 +82,7 @@ class Parameter:
     Parameters
     ----------
     value : array_like, shape (...)
-        Initial value.  Stored as a floating-point ``numpy.ndarray`` (float64
+        Initial value, copied into a floating-point ``numpy.ndarray`` (float64
         unless ``value`` already has a float dtype); optimisers update it in
         place, so other code may hold a reference to ``.value``.
     name : str, optional
