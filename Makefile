@@ -36,7 +36,7 @@ book: install
 # (nbval), the notebook checks, and the -W -n --keep-going book build (tests/test_book.py).
 test: install-dev
 	$(BIN)/ruff check nnlib tests benchmarks tools
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=15
 
 # Refresh every notebook's stored outputs: a fresh kernel, top to bottom, in book/.
 execute: install
