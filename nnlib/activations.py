@@ -79,6 +79,16 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
 def sigmoid_grad(z: np.ndarray) -> np.ndarray:
     """Derivative of the sigmoid, :math:`\\sigma'(z) = \\sigma(z)\\,(1 - \\sigma(z))`.
 
+    Computed in the equal, symmetric form
+
+    .. math::
+
+        \\sigma'(z) = \\frac{e^{-|z|}}{(1 + e^{-|z|})^2},
+
+    which keeps full relative accuracy in the tails: :math:`\\sigma(1-\\sigma)`
+    rounds :math:`1 - \\sigma(z)` to 0 once :math:`z \\gtrsim 37` and loses
+    digits well before that.
+
     Parameters
     ----------
     z : array_like, shape (...)
@@ -86,9 +96,11 @@ def sigmoid_grad(z: np.ndarray) -> np.ndarray:
     Returns
     -------
     numpy.ndarray, shape (...)
+        Values in :math:`[0, 1/4]`.
     """
-    s = sigmoid(z)
-    return s * (1.0 - s)
+    z = _as_float(z)
+    e = np.exp(-np.abs(z))  # e^{-|z|} in (0, 1]: never overflows
+    return (e / (1.0 + e) ** 2).astype(z.dtype, copy=False)
 
 
 def tanh(z: np.ndarray) -> np.ndarray:

@@ -58,8 +58,8 @@ def l2_penalty(params: Iterable[Parameter] | Layer, lam: float, *, add_grad: boo
 
     .. math::
 
-        R(\\theta) = \\frac{\\lambda}{2} \\sum_l \\|W^l\\|_F^2, \\qquad
-        \\frac{\\partial R}{\\partial W^l} = \\lambda W^l
+        \\Omega(\\theta) = \\frac{\\lambda}{2} \\sum_l \\|W^l\\|_F^2, \\qquad
+        \\frac{\\partial \\Omega}{\\partial W^l} = \\lambda W^l
 
     Parameters
     ----------
@@ -73,7 +73,7 @@ def l2_penalty(params: Iterable[Parameter] | Layer, lam: float, *, add_grad: boo
     Returns
     -------
     float
-        :math:`R(\\theta)`.
+        :math:`\\Omega(\\theta)`.
     """
     lam = check_in_range(lam, "lam", "l2_penalty", low=0.0)
     total = 0.0
@@ -89,8 +89,8 @@ def l1_penalty(params: Iterable[Parameter] | Layer, lam: float, *, add_grad: boo
 
     .. math::
 
-        R(\\theta) = \\lambda \\sum_l \\|W^l\\|_1 = \\lambda \\sum_l \\sum_{jk} |W^l_{jk}|,
-        \\qquad \\frac{\\partial R}{\\partial W^l} = \\lambda\\, \\mathrm{sign}(W^l)
+        \\Omega(\\theta) = \\lambda \\sum_l \\|W^l\\|_1 = \\lambda \\sum_l \\sum_{jk} |W^l_{jk}|,
+        \\qquad \\frac{\\partial \\Omega}{\\partial W^l} = \\lambda\\, \\mathrm{sign}(W^l)
 
     (the subgradient 0 is used where :math:`W_{jk} = 0`).
 
@@ -107,7 +107,7 @@ def l1_penalty(params: Iterable[Parameter] | Layer, lam: float, *, add_grad: boo
     Returns
     -------
     float
-        :math:`R(\\theta)`.
+        :math:`\\Omega(\\theta)`.
     """
     lam = check_in_range(lam, "lam", "l1_penalty", low=0.0)
     total = 0.0
