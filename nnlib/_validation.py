@@ -17,6 +17,7 @@ import numpy as np
 
 __all__ = [
     "as_float_array",
+    "as_float_dtype",
     "as_rng",
     "check_finite",
     "check_in_range",
@@ -34,6 +35,14 @@ def format_shape(shape: Sequence[object]) -> str:
     if len(shape) == 1:
         return f"({shape[0]},)"
     return "(" + ", ".join(str(s) for s in shape) + ")"
+
+
+def as_float_dtype(dtype: object, where: str) -> np.dtype:
+    """The floating-point dtype a layer computes in; ``TypeError`` for anything else."""
+    result = np.dtype(dtype)
+    if result.kind != "f":
+        raise TypeError(f"{where}: expected a float dtype, got {result}")
+    return result
 
 
 def check_finite(X: np.ndarray, name: str, where: str) -> None:

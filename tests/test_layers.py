@@ -8,7 +8,7 @@ import sympy as sp
 
 from nnlib import symbolic
 from nnlib.gradcheck import gradcheck
-from nnlib.layers import Dense, Dropout, Layer, Parameter
+from nnlib.layers import RNN, Attention, Conv2D, Dense, Dropout, Layer, Parameter
 from nnlib.network import Sequential
 from tests._helpers import GRAD_TOL, rng
 
@@ -205,3 +205,15 @@ def test_dropout_eval_is_identity_and_reproducible():
     np.testing.assert_array_equal(a, b)
     assert repr(Dropout(0.5)) == "Dropout(p=0.5)"
     np.testing.assert_array_equal(Dropout(0.0).forward(X), X)
+
+
+
+@pytest.mark.parametrize(
+    "layer, args, dtype",
+    [(Dense, (3, 2), np.int64), (RNN, (3, 2), np.int32), (Conv2D, (1, 2, 3), int),
+     (Attention, (4,), bool)],
+    ids=["Dense", "RNN", "Conv2D", "Attention"],
+)
+def test_layers_refuse_a_non_float_dtype_naming_themselves(layer, args, dtype):
+    with pytest.raises(TypeError, match=rf"{layer.__name__}.*expected a float dtype, got"):
+        layer(*args, dtype=dtype)

@@ -27,7 +27,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlib._validation import as_float_array, as_rng, check_positive_int, format_shape
+from nnlib._validation import (
+    as_float_array,
+    as_float_dtype,
+    as_rng,
+    check_positive_int,
+    format_shape,
+)
 from nnlib.activations import softmax
 from nnlib.layers.base import Layer, Parameter
 from nnlib.layers.dense import init_weights
@@ -233,9 +239,7 @@ class Attention(Layer):
         self.causal = causal
         self.out_proj = bool(out_proj)
         self.d_head = self.d_model // self.n_heads
-        self.dtype = np.dtype(dtype)
-        if self.dtype.kind != "f":
-            raise TypeError(f"Attention: expected a float dtype, got {self.dtype}")
+        self.dtype = as_float_dtype(dtype, "Attention")
         rng = as_rng(rng, "Attention")
         d = self.d_model
 

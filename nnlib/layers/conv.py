@@ -47,7 +47,13 @@ import numbers
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from nnlib._validation import as_float_array, as_rng, check_positive_int, format_shape
+from nnlib._validation import (
+    as_float_array,
+    as_float_dtype,
+    as_rng,
+    check_positive_int,
+    format_shape,
+)
 from nnlib.layers.base import Layer, Parameter
 from nnlib.layers.dense import init_weights
 
@@ -230,9 +236,7 @@ class Conv2D(Layer):
         self.kernel_size = pair(kernel_size, "kernel_size", where)
         self.stride = pair(stride, "stride", where)
         self.padding = pair(padding, "padding", where, minimum=0)
-        self.dtype = np.dtype(dtype)
-        if self.dtype.kind != "f":
-            raise TypeError(f"{where}: expected a float dtype, got {self.dtype}")
+        self.dtype = as_float_dtype(dtype, where)
         kh, kw = self.kernel_size
         fan_in = self.in_channels * kh * kw
         fan_out = self.out_channels * kh * kw

@@ -6,7 +6,13 @@ import numbers
 
 import numpy as np
 
-from nnlib._validation import as_float_array, as_rng, check_positive_int, format_shape
+from nnlib._validation import (
+    as_float_array,
+    as_float_dtype,
+    as_rng,
+    check_positive_int,
+    format_shape,
+)
 from nnlib.layers.base import Layer, Parameter
 
 __all__ = ["Dense", "init_weights"]
@@ -114,9 +120,7 @@ class Dense(Layer):
         super().__init__()
         self.n_in = check_positive_int(n_in, "n_in", "Dense")
         self.n_out = check_positive_int(n_out, "n_out", "Dense")
-        self.dtype = np.dtype(dtype)
-        if self.dtype.kind != "f":
-            raise TypeError(f"Dense: expected a float dtype, got {self.dtype}")
+        self.dtype = as_float_dtype(dtype, "Dense")
         self.init = init
         W0 = init_weights(self.n_in, self.n_out, init, as_rng(rng, "Dense"), self.dtype)
         self.W = Parameter(W0, "W", kind="weight")

@@ -36,7 +36,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlib._validation import as_float_array, as_rng, check_positive_int, format_shape
+from nnlib._validation import (
+    as_float_array,
+    as_float_dtype,
+    as_rng,
+    check_positive_int,
+    format_shape,
+)
 from nnlib.layers.base import Layer, Parameter
 from nnlib.layers.dense import init_weights
 
@@ -93,9 +99,7 @@ class RNN(Layer):
         super().__init__()
         self.n_in = check_positive_int(n_in, "n_in", "RNN")
         self.n_hidden = check_positive_int(n_hidden, "n_hidden", "RNN")
-        self.dtype = np.dtype(dtype)
-        if self.dtype.kind != "f":
-            raise TypeError(f"RNN: expected a float dtype, got {self.dtype}")
+        self.dtype = as_float_dtype(dtype, "RNN")
         rng = as_rng(rng, "RNN")
         self.W_xh = Parameter(
             init_weights(self.n_in, self.n_hidden, init, rng, self.dtype), "W_xh", kind="weight"
