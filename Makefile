@@ -38,12 +38,10 @@ test: install-dev
 	$(BIN)/ruff check nnlib tests benchmarks tools
 	$(BIN)/python -m pytest --durations=15
 
-# Refresh every notebook's stored outputs: a fresh kernel, top to bottom, in book/.
+# Refresh every notebook's stored outputs and widget state: a fresh kernel each, top to
+# bottom, in book/ (tools/execute_notebooks.py says why not `jupyter execute`).
 execute: install
-	cd book && for notebook in [0-9]*.ipynb; do \
-		echo "executing $$notebook"; \
-		../$(BIN)/jupyter execute --inplace "$$notebook" || exit 1; \
-	done
+	$(BIN)/python tools/execute_notebooks.py book/[0-9]*.ipynb
 
 lint: install-dev
 	$(BIN)/ruff check nnlib tests benchmarks tools

@@ -80,7 +80,8 @@ def test_an_interactive_widget(chapter):
     assert widgets, f"{name}: no ipywidgets control in the stored outputs"
     state = notebook["metadata"].get("widgets", {}).get(
         "application/vnd.jupyter.widget-state+json")
-    assert state, f"{name}: widget state not stored: execute with `jupyter execute --inplace`"
+    assert state, (f"{name}: widget state not stored: "
+                   "execute with tools/execute_notebooks.py (make execute)")
 
 
 def test_exercises_with_solutions(chapter):

@@ -53,7 +53,7 @@ def test_executed_top_to_bottom_in_a_fresh_kernel(path):
     assert None not in counts, f"{path.name}: code cells that were never executed"
     assert counts == list(range(1, len(counts) + 1)), (
         f"{path.name}: execution counts {counts} are not 1..{len(counts)}: "
-        "re-run it with `jupyter execute --inplace` (make execute)"
+        "re-run it with tools/execute_notebooks.py (make execute)"
     )
 
 
