@@ -29,6 +29,8 @@ Run from the repository root::
 
     .venv/bin/python benchmarks/bench_epoch.py            # full size, 3 rounds
     .venv/bin/python benchmarks/bench_epoch.py --quick    # 10,000 examples, 1 round
+    .venv/bin/python benchmarks/bench_epoch.py --n 20000 --paired 5 --stages 5 \\
+        --skip scikit naive torch adam momentum float32   # where nnlib's time goes
 """
 
 from __future__ import annotations
@@ -250,6 +252,64 @@ def paired_minibatches(X: np.ndarray, y: np.ndarray, rounds: int) -> dict[str, f
     return {name: float(times.sum()) for name, times in best.items()}
 
 
+STAGES = ("bare products", "gather", "forward", "loss + accuracy", "backward", "update")
+
+
+def stage_profile(X: np.ndarray, y: np.ndarray, rounds: int) -> dict[str, float]:
+    """Where an nnlib SGD minibatch spends its time, stage by stage, in ms per minibatch.
+
+    Every minibatch times the bare products and then each stage of an nnlib
+    SGD step (the calls ``fit`` makes) back to back; each stage keeps its best
+    time per minibatch over ``rounds`` passes, summed over the minibatches and
+    divided by their number.  Stages measured this way add up to slightly less
+    than a whole step (each stage's best round is taken separately).
+    """
+    from nnlib.train import accuracy
+
+    n = X.shape[0]
+    starts = list(range(0, n, BATCH))
+    best = {stage: np.full(len(starts), np.inf) for stage in STAGES}
+    rng = np.random.default_rng(1)
+    Ws = [rng.standard_normal((o, i)) * 0.05 for i, o in itertools.pairwise(SIZES)]
+    deltas = [rng.standard_normal((BATCH, o)) for o in SIZES[1:]]
+    net = mlp(SIZES, rng=0)
+    opt, loss = SGD(net.parameters(), lr=LR), CrossEntropy()
+    X_batch = np.empty((BATCH, X.shape[1]))
+    y_batch = np.empty(BATCH, dtype=y.dtype)
+    clock = time.perf_counter
+    for _ in range(rounds):
+        order = rng.permutation(n)
+        for b, start in enumerate(starts):
+            t0 = clock()
+            acts = [X[start : start + BATCH]]
+            m = acts[0].shape[0]
+            for W in Ws:
+                acts.append(acts[-1] @ W.T)
+            for layer in (2, 1, 0):
+                _ = deltas[layer][:m].T @ acts[layer]
+                if layer > 0:
+                    _ = deltas[layer][:m] @ Ws[layer]
+            t1 = clock()
+            idx = order[start : start + BATCH]
+            Xb, yb = X_batch[:m], y_batch[:m]
+            np.take(X, idx, axis=0, out=Xb)
+            np.take(y, idx, axis=0, out=yb)
+            t2 = clock()
+            out = net.forward(Xb)
+            t3 = clock()
+            loss.forward(out, yb)
+            accuracy(out, yb)
+            t4 = clock()
+            net.backward(loss.backward(), input_grad=False)
+            t5 = clock()
+            opt.step()
+            t6 = clock()
+            for stage, seconds in zip(STAGES, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4,
+                                               t6 - t5), strict=True):
+                best[stage][b] = min(best[stage][b], seconds)
+    return {stage: 1e3 * float(times.mean()) for stage, times in best.items()}
+
+
 def time_once(fn: Callable[[], None]) -> float:
     start = time.perf_counter()
     fn()
@@ -261,13 +321,21 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=60_000, help="number of examples")
     parser.add_argument("--repeats", type=int, default=3, help="rounds (best of)")
     parser.add_argument("--quick", action="store_true", help="10,000 examples, 1 round")
-    parser.add_argument("--skip", nargs="*", default=[], help="names to skip, e.g. sklearn")
+    parser.add_argument("--skip", nargs="*", default=[], metavar="NAME",
+                        help="skip rows whose name contains NAME (any case), e.g. scikit adam")
     parser.add_argument(
         "--paired",
         type=int,
         default=0,
         metavar="ROUNDS",
         help="also estimate nnlib / bare by interleaving minibatch by minibatch (noisy machines)",
+    )
+    parser.add_argument(
+        "--stages",
+        type=int,
+        default=0,
+        metavar="ROUNDS",
+        help="also time each stage of an nnlib SGD minibatch (ms per minibatch)",
     )
     args = parser.parse_args()
     if args.quick:
@@ -287,7 +355,12 @@ def main() -> None:
         "bare products float32": bare_products(X32, with_dX1=False),
         "nnlib float32": nnlib_epoch(X32, y, "sgd"),
     }
-    runs = {k: v for k, v in candidates.items() if v is not None and k not in args.skip}
+    unknown = [name for name in args.skip
+               if not name or not any(name.lower() in row.lower() for row in candidates)]
+    if unknown:
+        parser.error(f"--skip: expected parts of row names {list(candidates)}, got {unknown}")
+    runs = {k: v for k, v in candidates.items()
+            if v is not None and not any(name.lower() in k.lower() for name in args.skip)}
     skipped = [k for k in candidates if k not in runs]
     times: dict[str, list[float]] = {k: [] for k in runs}
     for r in range(args.repeats):
@@ -325,6 +398,13 @@ def main() -> None:
             f"(ratio {est['nnlib'] / est['bare']:.2f}), nnlib momentum {est['momentum']:.3f} s "
             f"(ratio {est['momentum'] / est['bare']:.2f})"
         )
+    if args.stages:
+        ms = stage_profile(X64, y, args.stages)
+        bare = ms.pop("bare products")
+        print(f"stages of an nnlib SGD minibatch, ms (best of {args.stages} per minibatch, "
+              f"mean over minibatches): bare products {bare:.3f}; "
+              + ", ".join(f"{stage} {value:.3f}" for stage, value in ms.items())
+              + f"; stages / bare products = {sum(ms.values()) / bare:.2f}")
 
 
 if __name__ == "__main__":
