@@ -41,7 +41,7 @@ test: install-dev
 # Refresh every notebook's stored outputs and widget state: a fresh kernel each, top to
 # bottom, in book/ (tools/execute_notebooks.py says why not `jupyter execute`).
 execute: install
-	$(BIN)/python tools/execute_notebooks.py book/[0-9]*.ipynb
+	$(BIN)/python tools/execute_notebooks.py book/*.ipynb
 
 lint: install-dev
 	$(BIN)/ruff check nnlib tests benchmarks tools

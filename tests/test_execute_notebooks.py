@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from pathlib import Path
 from queue import Empty
@@ -65,10 +66,32 @@ def test_a_zero_timeout_polls_once(monkeypatch):
     assert asked == [0.0]
 
 
+def test_the_kernel_manager_hands_out_rechecking_channels():
+    client = execute_notebooks.RecheckingKernelManager(kernel_name="python3").client()
+    assert isinstance(client, execute_notebooks.RecheckingKernelClient)
+    for channel in ("shell", "iopub", "stdin", "control"):
+        assert getattr(client, f"{channel}_channel_class") is execute_notebooks.RecheckingChannel
+
+
+def _child_kernels() -> list[int]:
+    """Process ids of kernels started by this process (Linux /proc)."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(fields[1]) == os.getpid() and b"ipykernel" in cmdline:
+            children.append(int(stat.parent.name))
+    return children
+
+
 def _notebook(tmp_path: Path, *sources: str) -> Path:
     notebook = nbformat.v4.new_notebook(
         cells=[nbformat.v4.new_markdown_cell("# A test notebook")]
-        + [nbformat.v4.new_code_cell(source) for source in sources],
+        + [nbformat.v4.new_code_cell(source, metadata={"execution": {  # an earlier run's
+            "iopub.status.busy": "2026-01-01T00:00:00.000000Z"}}) for source in sources],
         metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}},
     )
@@ -86,11 +109,14 @@ def test_stores_outputs_counts_and_widget_state_in_place(tmp_path):
         "6 * 7",
     )
     execute_notebooks.execute_notebook(path, timeout=120)
+    if Path("/proc/self/stat").exists():
+        assert _child_kernels() == [], "the kernel outlived its notebook"
     notebook = nbformat.read(path, as_version=4)
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     assert [cell.execution_count for cell in code] == [1, 2, 3]
     assert code[0].outputs[0].text == "read from the notebook's own folder\n"
     assert code[2].outputs[0].data["text/plain"] == "42"
+    assert not [cell for cell in notebook.cells if "execution" in cell.metadata], "timestamps"
     state = notebook.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
     sliders = [model for model in state.values() if model["model_name"] == "IntSliderModel"]
     assert [slider["state"]["value"] for slider in sliders] == [3]

@@ -57,6 +57,16 @@ def test_executed_top_to_bottom_in_a_fresh_kernel(path):
     )
 
 
+@pytest.mark.parametrize("path", sorted(BOOK.glob("*.ipynb")), ids=lambda path: path.stem)
+def test_no_run_timestamps_in_cell_metadata(path):
+    stamped = [index for index, cell in enumerate(load_notebook(path)["cells"])
+               if "execution" in cell.get("metadata", {})]
+    assert not stamped, (
+        f"{path.name}: cells {stamped} store the timestamps of a run (metadata.execution), "
+        "which change on every run: re-run it with tools/execute_notebooks.py (make execute)"
+    )
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_no_errors_and_no_addresses_in_outputs(path):
     for index, cell in enumerate(code_cells(load_notebook(path))):

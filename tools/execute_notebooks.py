@@ -6,7 +6,9 @@ Usage (``make execute`` runs it on every chapter)::
 
 This stores what ``jupyter execute --inplace`` stores (outputs, execution counts
 and the widget state the HTML book needs) with the same library, nbclient, but
-without the stall that ``jupyter execute`` shows here.
+without per-cell timestamps (``metadata.execution``: they change on every run
+and would bury a real change in the diff) and without the stall that
+``jupyter execute`` shows here.
 
 The stall: now and then (about one run in twenty of ``01_prerequisites.ipynb``
 on this project's machines, always right after a ``widgets.interact`` cell) the
@@ -33,7 +35,7 @@ from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.channels import AsyncZMQSocketChannel
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
-from traitlets import Type
+from traitlets import Type, default
 
 RECHECK_SECONDS = 1.0
 
@@ -62,6 +64,14 @@ class RecheckingKernelClient(AsyncKernelClient):
     control_channel_class = Type(RecheckingChannel)
 
 
+class RecheckingKernelManager(AsyncKernelManager):
+    """nbclient's kernel manager, handing out `RecheckingKernelClient` clients."""
+
+    @default("client_factory")
+    def _client_factory_default(self) -> type:
+        return RecheckingKernelClient
+
+
 def execute_notebook(path: Path, timeout: int) -> None:
     """Run the notebook at ``path`` in a fresh kernel and write it back with its outputs.
 
@@ -70,13 +80,13 @@ def execute_notebook(path: Path, timeout: int) -> None:
     cell runs longer than ``timeout`` seconds.
     """
     notebook = nbformat.read(path, as_version=4)
-    kernel_name = notebook.metadata.get("kernelspec", {}).get("name", "python3")
-    kernel_manager = AsyncKernelManager(kernel_name=kernel_name)
-    kernel_manager.client_factory = RecheckingKernelClient
+    for cell in notebook.cells:
+        cell.metadata.pop("execution", None)  # timestamps of an earlier run
     client = NotebookClient(
         notebook,
-        km=kernel_manager,
+        kernel_manager_class=RecheckingKernelManager,  # the client starts and stops the kernel
         timeout=timeout,
+        record_timing=False,
         resources={"metadata": {"path": str(path.parent)}},
     )
     client.execute()
@@ -94,9 +104,8 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"expected an existing .ipynb file, got {str(path)!r}")
     for path in args.notebooks:
         start = time.perf_counter()
-        print(f"executing {path}", end="", flush=True)
         execute_notebook(path, args.timeout)
-        print(f" ({time.perf_counter() - start:.0f} s)", flush=True)
+        print(f"executed {path} in {time.perf_counter() - start:.0f} s", flush=True)
     return 0
 
 
