@@ -48,6 +48,18 @@ def test_launch_buttons_point_at_this_notebook(built_book, path):
     assert f"_sources/book/{path.name}" in page, f"{path.name}: no download (.ipynb) button"
 
 
+def test_one_search_field_per_page(built_book):
+    """The sidebar's, and no second full-width one in a top bar (pydata-sphinx-theme 0.17
+    adds that unless `navbar_persistent` is set, see _config.yml)."""
+    html, _ = built_book
+    for name in toc_files():
+        page = html_page(html, name)
+        header = re.search(r'<header id="pst-header".*?</header>', page, flags=re.S)
+        assert header and "search-button" not in header.group(0), f"{name}: search in the top bar"
+        sidebar = re.search(r'<div id="pst-primary-sidebar".*?<nav', page, flags=re.S)
+        assert sidebar and "search-button-field" in sidebar.group(0), f"{name}: no sidebar search"
+
+
 def test_math_and_widgets_are_served_from_the_build(built_book):
     """Offline reading: no page loads MathJax or the widget manager from a CDN."""
     html, _ = built_book
