@@ -46,6 +46,22 @@ def binder_env(tmp_path_factory) -> tuple[Path, Path]:
     return repo, env
 
 
+def test_constraints_lock_exactly_what_requirements_install(binder_env):
+    """constraints.txt pins every package requirements.txt brings in, and nothing else."""
+    _, env = binder_env
+    frozen = subprocess.run(
+        [str(env / "bin" / "python"), "-m", "pip", "freeze", "--exclude-editable",
+         "--disable-pip-version-check"],
+        capture_output=True, text=True, check=True).stdout.splitlines()
+    installed = {line for line in frozen if line and not line.startswith("nnlib")}
+    locked = {line for line in (REPO / "constraints.txt").read_text().splitlines()
+              if line and not line.startswith("#")}
+    assert installed == locked, (
+        "constraints.txt is out of date with requirements.txt; run tools/lock_requirements.sh\n"
+        f"installed, not locked: {sorted(installed - locked)}\n"
+        f"locked, not installed: {sorted(locked - installed)}")
+
+
 def test_requirements_alone_run_every_notebook(binder_env):
     repo, env = binder_env
     dev_only = subprocess.run([str(env / "bin" / "python"), "-c",
