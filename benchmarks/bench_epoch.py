@@ -57,6 +57,8 @@ SIZES = [784, 512, 256, 10]
 BATCH = 128
 LR = 0.01
 MOMENTUM = 0.0  # the comparison uses plain SGD; "nnlib momentum" uses 0.9
+ROWS = ("bare products", "bare products + dX1", "nnlib", "nnlib momentum", "nnlib Adam",
+        "naive NumPy", "scikit-learn", "PyTorch", "bare products float32", "nnlib float32")
 
 
 def make_data(n: int, dtype: type) -> tuple[np.ndarray, np.ndarray]:
@@ -340,6 +342,10 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.n, args.repeats = 10_000, 1
+    unknown = [name for name in args.skip
+               if not name or not any(name.lower() in row.lower() for row in ROWS)]
+    if unknown:
+        parser.error(f"--skip: expected parts of row names {list(ROWS)}, got {unknown}")
 
     X64, y = make_data(args.n, np.float64)
     X32 = X64.astype(np.float32)
@@ -355,10 +361,7 @@ def main() -> None:
         "bare products float32": bare_products(X32, with_dX1=False),
         "nnlib float32": nnlib_epoch(X32, y, "sgd"),
     }
-    unknown = [name for name in args.skip
-               if not name or not any(name.lower() in row.lower() for row in candidates)]
-    if unknown:
-        parser.error(f"--skip: expected parts of row names {list(candidates)}, got {unknown}")
+    assert tuple(candidates) == ROWS
     runs = {k: v for k, v in candidates.items()
             if v is not None and not any(name.lower() in k.lower() for name in args.skip)}
     skipped = [k for k in candidates if k not in runs]
