@@ -10,16 +10,17 @@ without per-cell timestamps (``metadata.execution``: they change on every run
 and would bury a real change in the diff) and without the stall that
 ``jupyter execute`` shows here.
 
-The stall: now and then (about one run in twenty of ``01_prerequisites.ipynb``
-on this project's machines, always right after a ``widgets.interact`` cell) the
-kernel has replied, the reply is waiting in the client's ZMQ socket, and the
-asyncio client is never woken up for it. ``jupyter execute`` has no cell timeout
-by default, so it waits forever; with a timeout of T seconds it carries on after
-T seconds, because pyzmq polls the socket once more when a wait times out and
-then finds the reply. Nothing is wrong with the notebook or the kernel (nbval's
-blocking client never stalls on the same notebooks). The channels below wait in
-slices of ``RECHECK_SECONDS`` instead of one long wait, so a reply that was
-missed is picked up within that slice; ``timeout`` still bounds each cell.
+The stall: now and then (between one run in five and one in twenty of
+``01_prerequisites.ipynb`` on this project's machine, more often under load,
+always right after a ``widgets.interact`` cell) the kernel has replied, the
+reply is waiting in the client's ZMQ socket, and the asyncio client is never
+woken up for it. ``jupyter execute`` has no cell timeout by default, so it
+waits forever; with a timeout of T seconds it carries on after T seconds,
+because pyzmq polls the socket once more when a wait times out and then finds
+the reply. Nothing is wrong with the notebook or the kernel (nbval's blocking
+client never stalls on the same notebooks). The channels below wait in slices
+of ``RECHECK_SECONDS`` instead of one long wait, so a reply that was missed is
+picked up within that slice; ``timeout`` still bounds each cell.
 """
 
 from __future__ import annotations
