@@ -68,26 +68,37 @@ def make_data(n: int, dtype: type) -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
+def bare_operands(
+    rng: np.random.Generator, dtype: type | np.dtype = np.float64
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Random weights ``W_l`` (n_out, n_in) and error terms ``delta_l`` (BATCH, n_out)."""
+    Ws = [rng.standard_normal((o, i)).astype(dtype) * 0.05 for i, o in itertools.pairwise(SIZES)]
+    deltas = [rng.standard_normal((BATCH, o)).astype(dtype) for o in SIZES[1:]]
+    return Ws, deltas
+
+
+def bare_minibatch(
+    A: np.ndarray, Ws: list[np.ndarray], deltas: list[np.ndarray], with_dX1: bool = False
+) -> None:
+    """Only the matrix products of one minibatch ``A`` (m, n_in)."""
+    m = A.shape[0]
+    acts = [A]
+    for W in Ws:  # forward: A_l = A_{l-1} @ W_l^T
+        acts.append(acts[-1] @ W.T)
+    for layer in (2, 1, 0):  # backward
+        delta = deltas[layer][:m]
+        _ = delta.T @ acts[layer]  # dL/dW = delta^T A_{l-1}
+        if layer > 0 or with_dX1:
+            _ = delta @ Ws[layer]  # dL/dA_{l-1} = delta W
+
+
 def bare_products(X: np.ndarray, with_dX1: bool) -> Callable[[], None]:
     """Only the matrix products of one epoch, on preallocated arrays."""
-    rng = np.random.default_rng(1)
-    dtype = X.dtype
-    Ws = [rng.standard_normal((o, i)).astype(dtype) * 0.05 for i, o in itertools.pairwise(SIZES)]
-    n = X.shape[0]
-    deltas_full = [rng.standard_normal((BATCH, o)).astype(dtype) for o in SIZES[1:]]
+    Ws, deltas = bare_operands(np.random.default_rng(1), X.dtype)
 
     def run() -> None:
-        for start in range(0, n, BATCH):
-            A = X[start : start + BATCH]
-            m = A.shape[0]
-            acts = [A]
-            for W in Ws:  # forward: A_l = A_{l-1} @ W_l^T
-                acts.append(acts[-1] @ W.T)
-            for layer in (2, 1, 0):  # backward
-                delta = deltas_full[layer][:m]
-                _ = delta.T @ acts[layer]  # dL/dW = delta^T A_{l-1}
-                if layer > 0 or with_dX1:
-                    _ = delta @ Ws[layer]  # dL/dA_{l-1} = delta W
+        for start in range(0, X.shape[0], BATCH):
+            bare_minibatch(X[start : start + BATCH], Ws, deltas, with_dX1)
 
     return run
 
@@ -217,8 +228,7 @@ def paired_minibatches(X: np.ndarray, y: np.ndarray, rounds: int) -> dict[str, f
     starts = list(range(0, n, BATCH))
     best = {name: np.full(len(starts), np.inf) for name in ("bare", "nnlib", "momentum")}
     rng = np.random.default_rng(1)
-    Ws = [rng.standard_normal((o, i)) * 0.05 for i, o in itertools.pairwise(SIZES)]
-    deltas = [rng.standard_normal((BATCH, o)) for o in SIZES[1:]]
+    Ws, deltas = bare_operands(rng)
     models = {}
     for name, mu in (("nnlib", 0.0), ("momentum", 0.9)):
         net = mlp(SIZES, rng=0)
@@ -229,17 +239,10 @@ def paired_minibatches(X: np.ndarray, y: np.ndarray, rounds: int) -> dict[str, f
         order = rng.permutation(n)
         for b, start in enumerate(starts):
             t0 = time.perf_counter()
-            A = X[start : start + BATCH]
-            m = A.shape[0]
-            acts = [A]
-            for W in Ws:
-                acts.append(acts[-1] @ W.T)
-            for layer in (2, 1, 0):
-                _ = deltas[layer][:m].T @ acts[layer]
-                if layer > 0:
-                    _ = deltas[layer][:m] @ Ws[layer]
+            bare_minibatch(X[start : start + BATCH], Ws, deltas)
             best["bare"][b] = min(best["bare"][b], time.perf_counter() - t0)
             idx = order[start : start + BATCH]
+            m = idx.shape[0]
             for name, (net, opt, loss) in models.items():
                 t0 = time.perf_counter()
                 Xb, yb = X_batch[:m], y_batch[:m]
@@ -272,8 +275,7 @@ def stage_profile(X: np.ndarray, y: np.ndarray, rounds: int) -> dict[str, float]
     starts = list(range(0, n, BATCH))
     best = {stage: np.full(len(starts), np.inf) for stage in STAGES}
     rng = np.random.default_rng(1)
-    Ws = [rng.standard_normal((o, i)) * 0.05 for i, o in itertools.pairwise(SIZES)]
-    deltas = [rng.standard_normal((BATCH, o)) for o in SIZES[1:]]
+    Ws, deltas = bare_operands(rng)
     net = mlp(SIZES, rng=0)
     opt, loss = SGD(net.parameters(), lr=LR), CrossEntropy()
     X_batch = np.empty((BATCH, X.shape[1]))
@@ -283,16 +285,10 @@ def stage_profile(X: np.ndarray, y: np.ndarray, rounds: int) -> dict[str, float]
         order = rng.permutation(n)
         for b, start in enumerate(starts):
             t0 = clock()
-            acts = [X[start : start + BATCH]]
-            m = acts[0].shape[0]
-            for W in Ws:
-                acts.append(acts[-1] @ W.T)
-            for layer in (2, 1, 0):
-                _ = deltas[layer][:m].T @ acts[layer]
-                if layer > 0:
-                    _ = deltas[layer][:m] @ Ws[layer]
+            bare_minibatch(X[start : start + BATCH], Ws, deltas)
             t1 = clock()
             idx = order[start : start + BATCH]
+            m = idx.shape[0]
             Xb, yb = X_batch[:m], y_batch[:m]
             np.take(X, idx, axis=0, out=Xb)
             np.take(y, idx, axis=0, out=yb)
