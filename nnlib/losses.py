@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnlib._located import Located
 from nnlib._validation import as_float_array, check_labels, format_shape
 from nnlib.activations import sigmoid
 
@@ -28,7 +29,7 @@ def _clamped_log(p: np.ndarray) -> np.ndarray:
         return np.maximum(np.log(p), _LOG_FLOOR)
 
 
-class Loss:
+class Loss(Located):
     """Base class: ``forward(pred, target) -> float`` and ``backward() -> dpred``."""
 
     def __init__(self) -> None:
@@ -46,21 +47,7 @@ class Loss:
 
         Returns a new array each call, so callers may modify it.
         """
-        if self._grad is None:
-            raise ValueError(
-                f"{self._where('backward')}: expected a preceding call to forward, "
-                f"got backward before forward"
-            )
-        return self._grad.copy()
-
-    def extra_repr(self) -> str:
-        return ""
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.extra_repr()})"
-
-    def _where(self, method: str) -> str:
-        return f"{self!r}.{method}"
+        return self._cached("_grad").copy()
 
     def _pred(self, pred: object) -> np.ndarray:
         return as_float_array(pred, "pred", self._where("forward"), ndim=(1, 2))

@@ -69,6 +69,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from nnlib._located import Located
 from nnlib._validation import format_shape
 
 __all__ = ["Layer", "Parameter"]
@@ -143,7 +144,7 @@ class Parameter:
         )
 
 
-class Layer:
+class Layer(Located):
     """Base class of every layer (see the module docstring for how to write one).
 
     Attributes
@@ -208,27 +209,6 @@ class Layer:
     def eval(self) -> Layer:
         """Switch to evaluation mode (dropout off); returns ``self``."""
         return self.train(False)
-
-    def extra_repr(self) -> str:
-        """The text inside the parentheses of ``repr(layer)``; override in subclasses."""
-        return ""
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.extra_repr()})"
-
-    def _where(self, method: str) -> str:
-        """Location used in error messages, e.g. ``"Dense(n_in=3, n_out=2).forward"``."""
-        return f"{self!r}.{method}"
-
-    def _cached(self, attr: str) -> Any:
-        """Return ``self.<attr>`` set by ``forward``; raise if ``forward`` was not called."""
-        value = getattr(self, attr, None)
-        if value is None:
-            raise ValueError(
-                f"{self._where('backward')}: expected a preceding call to forward "
-                f"(nothing cached), got backward before forward"
-            )
-        return value
 
     def _check_grad_shape(self, dL_dY: np.ndarray, expected: tuple[int, ...]) -> np.ndarray:
         """Check that the incoming gradient has the shape of the cached output."""
