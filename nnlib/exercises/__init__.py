@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 __all__ = ["FAIL_MARK", "PASS_MARK", "CheckResult", "check_function", "check_value",
-           "compare", "short_repr"]
+           "compare", "not_written", "raised", "short_repr"]
 
 PASS_MARK = "✔"
 FAIL_MARK = "✘"
@@ -85,6 +85,28 @@ def short_repr(value: Any, max_items: int = 6) -> str:
 
 def _format_case(args: tuple[Any, ...]) -> str:
     return ", ".join(short_repr(a) for a in args)
+
+
+def not_written(label: str) -> CheckResult:
+    """The verdict for a reader's function that still raises ``NotImplementedError``."""
+    return CheckResult(
+        False, f"{FAIL_MARK} {label}: not written yet (it raised NotImplementedError)."
+    )
+
+
+def raised(
+    label: str, error: Exception, *, context: str | None = None, hint: str | None = None
+) -> CheckResult:
+    """The verdict for a reader's function that raised ``error``.
+
+    ``context`` (e.g. ``"for input [1., 2.]"``) and ``hint`` each add a line.
+    """
+    message = f"{FAIL_MARK} {label}: raised {type(error).__name__}: {error}"
+    if context:
+        message += f"\n  {context}"
+    if hint:
+        message += f"\n  hint: {hint}"
+    return CheckResult(False, message)
 
 
 def compare(expected: Any, actual: Any, rtol: float = 1e-7, atol: float = 1e-10) -> str | None:
@@ -162,15 +184,9 @@ def check_function(
         try:
             actual = candidate(*copy.deepcopy(args))
         except NotImplementedError:
-            return CheckResult(
-                False, f"{FAIL_MARK} {label}: not written yet (it raised NotImplementedError)."
-            )
+            return not_written(label)
         except Exception as error:  # the reader's code may raise anything
-            return CheckResult(
-                False,
-                f"{FAIL_MARK} {label}: raised {type(error).__name__}: {error}\n"
-                f"  for input {_format_case(args)}",
-            )
+            return raised(label, error, context=f"for input {_format_case(args)}")
         problem = compare(expected, actual, rtol, atol)
         if problem is not None:
             message = f"{FAIL_MARK} {label}: for input {_format_case(args)}\n  {problem}"

@@ -22,7 +22,15 @@ from typing import Any
 
 import numpy as np
 
-from nnlib.exercises import FAIL_MARK, PASS_MARK, CheckResult, compare, short_repr
+from nnlib.exercises import (
+    FAIL_MARK,
+    PASS_MARK,
+    CheckResult,
+    compare,
+    not_written,
+    raised,
+    short_repr,
+)
 
 __all__ = [
     "check_backward",
@@ -43,19 +51,6 @@ def _close(a: Any, b: Any) -> bool:
     except (TypeError, ValueError):
         return False
     return a.shape == b.shape and bool(np.allclose(a, b, rtol=_RTOL, atol=_ATOL))
-
-
-def _not_written(label: str) -> CheckResult:
-    return CheckResult(
-        False, f"{FAIL_MARK} {label}: not written yet (it raised NotImplementedError)."
-    )
-
-
-def _raised(label: str, error: Exception, hint: str | None = None) -> CheckResult:
-    message = f"{FAIL_MARK} {label}: raised {type(error).__name__}: {error}"
-    if hint:
-        message += f"\n  hint: {hint}"
-    return CheckResult(False, message)
 
 
 # ---------------------------------------------------------------------------------------
@@ -106,7 +101,7 @@ def check_delta_hidden(delta_hidden: Callable[..., Any]) -> CheckResult:
         try:
             actual = delta_hidden(delta_next.copy(), W_next.copy(), z.copy())
         except NotImplementedError:
-            return _not_written(label)
+            return not_written(label)
         except Exception as error:  # the reader's code may raise anything
             hint = None
             if isinstance(error, ValueError) and W_next.shape[0] != W_next.shape[1]:
@@ -115,7 +110,7 @@ def check_delta_hidden(delta_hidden: Callable[..., Any]) -> CheckResult:
                     f"{delta_next.shape}: the product that fits is W_next.T @ delta_next, "
                     "i.e. (W^(l+1))^T delta^(l+1)."
                 )
-            return _raised(label, error, hint)
+            return raised(label, error, hint=hint)
         if _close(actual, expected):
             continue
         back = W_next.T @ delta_next
@@ -215,9 +210,9 @@ def check_delta_softmax_ce(delta_out: Callable[..., Any]) -> CheckResult:
             with np.errstate(all="ignore"):
                 actual = delta_out(z.copy(), y.copy())
         except NotImplementedError:
-            return _not_written(label)
+            return not_written(label)
         except Exception as error:  # the reader's code may raise anything
-            return _raised(label, error)
+            return raised(label, error)
         if _close(actual, expected):
             continue
         p = expected + y
@@ -395,7 +390,7 @@ def check_backward(backward: Callable[..., Any]) -> CheckResult:
                 Y.copy(),
             )
         except NotImplementedError:
-            return _not_written(label)
+            return not_written(label)
         except Exception as error:  # the reader's code may raise anything
             hint = None
             if isinstance(error, ValueError) and "matmul" in str(error):
@@ -403,7 +398,7 @@ def check_backward(backward: Callable[..., Any]) -> CheckResult:
                     "check each product's shapes: rows are examples, Delta2 is (batch, m2), "
                     "W2 is (m2, m1), so Delta2 @ W2 is (batch, m1)."
                 )
-            return _raised(label, error, hint)
+            return raised(label, error, hint=hint)
         if not isinstance(actual, dict):
             return CheckResult(
                 False,

@@ -11,7 +11,15 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from nnlib.exercises import FAIL_MARK, PASS_MARK, CheckResult, check_function, compare
+from nnlib.exercises import (
+    FAIL_MARK,
+    PASS_MARK,
+    CheckResult,
+    check_function,
+    compare,
+    not_written,
+    raised,
+)
 
 __all__ = ["check_forward", "check_n_params", "check_signed_distance"]
 
@@ -95,15 +103,9 @@ def check_forward(forward: Callable[..., np.ndarray]) -> CheckResult:
         try:
             actual = forward(x.copy(), [W.copy() for W in weights], [b.copy() for b in biases])
         except NotImplementedError:
-            return CheckResult(
-                False, f"{FAIL_MARK} {name}: not written yet (it raised NotImplementedError)."
-            )
+            return not_written(name)
         except Exception as error:  # the reader's code may raise anything
-            return CheckResult(
-                False,
-                f"{FAIL_MARK} {name}: raised {type(error).__name__}: {error}\n"
-                f"  for a network with widths {sizes}",
-            )
+            return raised(name, error, context=f"for a network with widths {sizes}")
         problem = compare(expected, actual, 1e-7, 1e-10)
         if problem is not None:
             hint = _forward_hint(x, weights, biases, actual)
