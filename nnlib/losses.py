@@ -29,6 +29,16 @@ def _clamped_log(p: np.ndarray) -> np.ndarray:
         return np.maximum(np.log(p), _LOG_FLOOR)
 
 
+def _check_probabilities(p: np.ndarray, where: str) -> None:
+    """Raise ``ValueError`` unless every entry of ``p`` lies in [0, 1]."""
+    if p.size and (p.min() < 0 or p.max() > 1):
+        bad = p.min() if p.min() < 0 else p.max()
+        raise ValueError(
+            f"{where}: expected probabilities in [0, 1] (from_logits=False), "
+            f"got {float(bad)!r}"
+        )
+
+
 class Loss(Located):
     """Base class: ``forward(pred, target) -> float`` and ``backward() -> dpred``."""
 
@@ -150,12 +160,7 @@ class BinaryCrossEntropy(Loss):
             self._grad = (sigmoid(z) - y) / m  # dL/dz = p - y
         else:
             p = pred
-            if p.size and (p.min() < 0 or p.max() > 1):
-                bad = p.min() if p.min() < 0 else p.max()
-                raise ValueError(
-                    f"{where}: expected probabilities in [0, 1] (from_logits=False), "
-                    f"got {float(bad)!r}"
-                )
+            _check_probabilities(p, where)
             per_unit = -(y * _clamped_log(p) + (1.0 - y) * _clamped_log(1.0 - p))
             self._grad = (p - y) / np.maximum(p * (1.0 - p), 1e-12) / m
         return float(np.sum(per_unit)) / m
@@ -242,12 +247,7 @@ class CrossEntropy(Loss):
                 self._grad = (P * Y.sum(axis=1, keepdims=True) - Y) / m
         else:
             P = pred
-            if P.size and (P.min() < 0 or P.max() > 1):
-                bad = P.min() if P.min() < 0 else P.max()
-                raise ValueError(
-                    f"{where}: expected probabilities in [0, 1] (from_logits=False), "
-                    f"got {float(bad)!r}"
-                )
+            _check_probabilities(P, where)
             log_P = _clamped_log(P)
             live = log_P > _LOG_FLOOR  # where the clamp is active the derivative is 0
             if labels is not None:
