@@ -1,4 +1,4 @@
-"""Every chapter has the shape DESIGN.md asks for ("A chapter").
+"""Every chapter has the shape ARCHITECTURE.md asks for ("A chapter").
 
 Objectives, labelled equations, SymPy derivations that end in an assert, nnlib
 checked, figures, a widget, exercises with solutions (some self-checking), a
