@@ -19,8 +19,9 @@ IDS = [path.stem for path in NOTEBOOKS]
 
 
 def cells_of(notebook: dict, kind: str) -> list[str]:
+    """The sources of the cells of ``kind``, without the reader macro cell (tools/reader_metadata.py)."""
     return ["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
-            for c in notebook["cells"] if c["cell_type"] == kind]
+            for c in notebook["cells"] if c["cell_type"] == kind and c.get("id") != "nnbook-macros"]
 
 
 def outputs(notebook: dict) -> list[dict]:
