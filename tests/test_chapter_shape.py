@@ -19,9 +19,10 @@ IDS = [path.stem for path in NOTEBOOKS]
 
 
 def cells_of(notebook: dict, kind: str) -> list[str]:
-    """The sources of the cells of ``kind``, without the reader macro cell (tools/reader_metadata.py)."""
+    """The sources of the cells of ``kind``, without tools/reader_metadata.py's macro cell."""
     return ["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
-            for c in notebook["cells"] if c["cell_type"] == kind and c.get("id") != "nnbook-macros"]
+            for c in notebook["cells"]
+            if c["cell_type"] == kind and c.get("id") != "nnbook-macros"]
 
 
 def outputs(notebook: dict) -> list[dict]:

@@ -35,7 +35,7 @@ CHAPTERS = sorted(p.name for p in (ROOT / "book").glob("[0-9][0-9]_*.ipynb"))
 
 pytestmark = pytest.mark.skipif(
     shutil.which("chromium") is None or shutil.which("chromedriver") is None,
-    reason="needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)",
+    reason="needs Debian's chromium and chromium-driver (apt-get install them)",
 )
 
 RAW_MYST = ["{eq}`", "{numref}`", "{ref}`", ":::{", "```{", "(sec-"]
@@ -57,16 +57,32 @@ def lab(tmp_path_factory):
     # JupyterLab 4 renders only the cells on screen; the checks need all of them.
     (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
     port = _free_port()
-    env = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(base / "settings"),
-           "JUPYTERLAB_WORKSPACES_DIR": str(base / "workspaces"),
-           "JUPYTER_RUNTIME_DIR": str(base / "runtime")}
+    env = {
+        **os.environ,
+        "JUPYTERLAB_SETTINGS_DIR": str(base / "settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(base / "workspaces"),
+        "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
+    }
     server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
-         "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=", "--ServerApp.password=",
-         f"--ServerApp.root_dir={base / 'book'}", "--LabApp.expose_app_in_browser=True",
-         "--ServerApp.disable_check_xsrf=True", "--LabApp.news_url=None", "--allow-root",
-         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            f"--port={port}",
+            "--ServerApp.ip=127.0.0.1",
+            "--IdentityProvider.token=",
+            "--ServerApp.password=",
+            f"--ServerApp.root_dir={base / 'book'}",
+            "--LabApp.expose_app_in_browser=True",
+            "--ServerApp.disable_check_xsrf=True",
+            "--LabApp.news_url=None",
+            "--allow-root",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -91,8 +107,13 @@ def browser():
 
     options = Options()
     options.binary_location = shutil.which("chromium")
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,1000",
-                "--disable-dev-shm-usage"):
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--window-size=1280,1000",
+        "--disable-dev-shm-usage",
+    ):
         options.add_argument(arg)
     driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
     yield driver
@@ -111,12 +132,19 @@ def _wait(driver, script: str, timeout: float, what: str):
 
 def _open(driver, lab: str, name: str) -> None:
     driver.get(f"{lab}/lab/tree/{name}?reset")
-    _wait(driver, "return window.jupyterapp && document.querySelectorAll("
-                  "'.jp-MarkdownCell .myst').length > 5", 60, f"{name} to render")
+    _wait(
+        driver,
+        "return window.jupyterapp && document.querySelectorAll("
+        "'.jp-MarkdownCell .myst').length > 5",
+        60,
+        f"{name} to render",
+    )
     # rendering is asynchronous: wait until the count of rendered cells settles
     previous = -1
     for _ in range(40):
-        count = driver.execute_script("return document.querySelectorAll('.jp-MarkdownCell .myst').length")
+        count = driver.execute_script(
+            "return document.querySelectorAll('.jp-MarkdownCell .myst').length"
+        )
         if count == previous:
             break
         previous = count
@@ -128,30 +156,40 @@ def test_chapter_renders_and_runs_in_jupyterlab(lab, browser, name):
     _open(browser, lab, name)
     errors = browser.execute_script(
         "return [...document.querySelectorAll('.jp-MarkdownCell .myst .text-red-500')]"
-        ".map(e => (e.parentElement.title || e.textContent).slice(0, 120))")
+        ".map(e => (e.parentElement.title || e.textContent).slice(0, 120))"
+    )
     assert not errors, f"{name}: math or MyST errors in JupyterLab: {errors[:5]}"
     texts = browser.execute_script(
-        "return [...document.querySelectorAll('.jp-MarkdownCell .myst')].map(e => e.innerText)")
+        "return [...document.querySelectorAll('.jp-MarkdownCell .myst')].map(e => e.innerText)"
+    )
     raw = [(marker, t[:80]) for t in texts for marker in RAW_MYST if marker in t]
     assert not raw, f"{name}: raw MyST in rendered markdown: {raw[:5]}"
     assert browser.execute_script(
         "return [...document.querySelectorAll('.jp-MarkdownCell aside.myst-admonition')]"
-        ".some(a => a.textContent.includes('Learning objectives'))"), (
-        f"{name}: the learning objectives do not render as an admonition")
+        ".some(a => a.textContent.includes('Learning objectives'))"
+    ), f"{name}: the learning objectives do not render as an admonition"
     assert not browser.execute_script("return document.querySelector('.jp-mod-dirty') !== null"), (
-        f"{name}: JupyterLab marks the notebook modified on opening (kernel metadata?)")
+        f"{name}: JupyterLab marks the notebook modified on opening (kernel metadata?)"
+    )
 
     browser.execute_script("window.jupyterapp.commands.execute('notebook:run-all-cells')")
     time.sleep(1.0)  # let the queued cells show their [*] prompts
-    _wait(browser, "return ![...document.querySelectorAll('.jp-InputPrompt')]"
-                   ".some(p => p.textContent.includes('*'))", 120, f"{name} to finish running")
+    _wait(
+        browser,
+        "return ![...document.querySelectorAll('.jp-InputPrompt')]"
+        ".some(p => p.textContent.includes('*'))",
+        120,
+        f"{name} to finish running",
+    )
     ran = browser.execute_script(
         "return [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]"
-        ".filter(p => /\\[\\d+\\]/.test(p.textContent)).length")
+        ".filter(p => /\\[\\d+\\]/.test(p.textContent)).length"
+    )
     assert ran > 0, f"{name}: Run All Cells ran nothing"
     failed = browser.execute_script(
         "return [...document.querySelectorAll('.jp-OutputArea-output[data-mime-type="
-        "\"application/vnd.jupyter.stderr\"], .jp-RenderedText[data-mime-type="
-        "\"application/vnd.jupyter.error\"]')].map(e => e.innerText.slice(0, 200))"
-        ".filter(t => /Error|Traceback/.test(t))")
+        '"application/vnd.jupyter.stderr"], .jp-RenderedText[data-mime-type='
+        '"application/vnd.jupyter.error"]\')].map(e => e.innerText.slice(0, 200))'
+        ".filter(t => /Error|Traceback/.test(t))"
+    )
     assert not failed, f"{name}: errors after Run All in JupyterLab: {failed[:3]}"

@@ -30,7 +30,8 @@ def load(path: Path) -> dict:
 @pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
 def test_reader_metadata_is_current(path):
     assert reader_metadata.main(["--check", str(path)]) == 0, (
-        f"{path.name}: run `python tools/reader_metadata.py book/*.ipynb`")
+        f"{path.name}: run `python tools/reader_metadata.py book/*.ipynb`"
+    )
 
 
 def test_macro_cell_carries_every_macro_of_config():
@@ -59,7 +60,10 @@ def test_solution_cells_found_across_shared_markdown_cells():
         {"cell_type": "code", "source": "def f_solution(x): ..."},
         {"cell_type": "markdown", "source": "```{solution-end}\n```\n\n```{exercise} B\n```"},
         {"cell_type": "code", "source": "def g(x): ..."},
-        {"cell_type": "markdown", "source": "```{solution-end}\n```\n```{solution-start} ex-b\n```"},
+        {
+            "cell_type": "markdown",
+            "source": "```{solution-end}\n```\n```{solution-start} ex-b\n```",
+        },
         {"cell_type": "code", "source": "def g_solution(x): ..."},
         {"cell_type": "markdown", "source": "```{solution-end}\n```"},
         {"cell_type": "code", "source": "after = 1"},
@@ -76,19 +80,28 @@ def test_solutions_collapsed_and_never_replace_a_readers_function(path):
         cell = notebook["cells"][index]
         source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
         tree = ast.parse(source)
-        return {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+        return {
+            node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))
+        }
 
     for index in inside:
         assert notebook["cells"][index]["metadata"].get("jupyter", {}).get("source_hidden"), (
-            f"{path.name}, cell {index}: a solution's code is not collapsed")
+            f"{path.name}, cell {index}: a solution's code is not collapsed"
+        )
     solution_names = set().union(set(), *(defined(i) for i in inside))
-    reader_names = set().union(set(), *(
-        defined(i) for i, c in enumerate(notebook["cells"]) if c["cell_type"] == "code" and i not in inside
-    ))
+    reader_names = set().union(
+        set(),
+        *(
+            defined(i)
+            for i, c in enumerate(notebook["cells"])
+            if c["cell_type"] == "code" and i not in inside
+        ),
+    )
     clash = sorted(solution_names & reader_names)
     assert not clash, (
         f"{path.name}: solutions redefine {clash}, so Run All replaces the reader's function "
-        "(name the solution's function <name>_solution)")
+        "(name the solution's function <name>_solution)"
+    )
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=IDS)

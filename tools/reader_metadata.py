@@ -49,7 +49,11 @@ def macro_cell_source(macros: dict[str, str | list]) -> str:
     front = ["---", "math:"]
     defs = []
     for name, definition in macros.items():
-        body, n_args = (definition[0], int(definition[1])) if isinstance(definition, list) else (definition, 0)
+        body, n_args = (
+            (definition[0], int(definition[1]))
+            if isinstance(definition, list)
+            else (definition, 0)
+        )
         front.append(f"  '\\{name}': {json.dumps(body)}")
         params = "".join(f"#{k}" for k in range(1, n_args + 1))
         defs.append(f"\\def\\{name}{params}{{{body}}}")
@@ -80,7 +84,9 @@ def solution_code_cells(notebook: dict) -> list[int]:
             # a cell may end one solution and open the next exercise's
             if "{solution-end}" in text:
                 inside = False
-            if "{solution-start}" in text and text.rfind("{solution-start}") > text.rfind("{solution-end}"):
+            if "{solution-start}" in text and text.rfind("{solution-start}") > text.rfind(
+                "{solution-end}"
+            ):
                 inside = True
         elif inside:
             found.append(index)
@@ -109,7 +115,9 @@ def dumps(notebook: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="+", type=Path)
-    parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if a notebook would change")
+    parser.add_argument(
+        "--check", action="store_true", help="change nothing; exit 1 if a notebook would change"
+    )
     args = parser.parse_args(argv)
     macros = config_macros()
     stale = []
@@ -121,7 +129,11 @@ def main(argv: list[str] | None = None) -> int:
             if not args.check:
                 path.write_text(after)
     if args.check and stale:
-        print("out of date (run python tools/reader_metadata.py book/*.ipynb):", *map(str, stale), sep="\n  ")
+        print(
+            "out of date (run python tools/reader_metadata.py book/*.ipynb):",
+            *map(str, stale),
+            sep="\n  ",
+        )
         return 1
     return 0
 
