@@ -14,8 +14,10 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # Stamps: reinstall only when a requirements file (or nnlib's metadata) changes.
-$(VENV)/.installed: $(BIN)/python requirements.txt constraints.txt pyproject.toml
+$(VENV)/.installed: $(BIN)/python requirements.txt constraints.txt pyproject.toml .jupyter/jupyter_server_config.json
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	mkdir -p $(VENV)/etc/jupyter/jupyter_server_config.d
+	cp .jupyter/jupyter_server_config.json $(VENV)/etc/jupyter/jupyter_server_config.d/nnbook.json
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
