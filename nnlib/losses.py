@@ -17,7 +17,7 @@ import numpy as np
 
 from nnlib._located import Located
 from nnlib._validation import as_float_array, check_labels, format_shape
-from nnlib.activations import sigmoid
+from nnlib.functional import sigmoid
 
 __all__ = ["MSE", "BinaryCrossEntropy", "CrossEntropy", "Loss"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnlib._validation import as_rng, check_positive_int
-from nnlib.activations import ACTIVATIONS
+from nnlib.layers.activation import ACTIVATIONS
 from nnlib.layers.base import Layer, Parameter
 from nnlib.layers.dense import Dense
 

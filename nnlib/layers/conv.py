@@ -55,7 +55,7 @@ from nnlib._validation import (
     format_shape,
 )
 from nnlib.layers.base import Layer, Parameter
-from nnlib.layers.dense import init_weights
+from nnlib.layers.init import init_weights
 
 __all__ = ["Conv2D", "conv_matrix", "conv_output_size", "pair"]
 
