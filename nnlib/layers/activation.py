@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlib._validation import as_float_array, check_in_range
+from nnlib._validation import check_in_range
 from nnlib.functional import sigmoid, softmax
 from nnlib.layers.base import Layer
 
@@ -32,13 +32,11 @@ class _Activation(Layer):
     """Common code of the element-wise activation layers."""
 
     preserves_shape = True
+    input_name = "Z"
 
     def __init__(self) -> None:
         super().__init__()
         self._cache: np.ndarray | None = None
-
-    def _input(self, Z: np.ndarray) -> np.ndarray:
-        return as_float_array(Z, "Z", self._where("forward"))
 
     def _grad_in(self, dL_dA: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         cache = self._cached("_cache")
@@ -66,10 +64,12 @@ _BACKWARD_DOC = """Chain rule through the activation, :math:`\\partial L/\\parti
         ----------
         dL_dA : numpy.ndarray, shape like the forward output
             :math:`\\partial L/\\partial a`.
+        input_grad : bool, keyword-only
+            If ``False`` (nothing to learn here), return ``None``.
 
         Returns
         -------
-        dL_dZ : numpy.ndarray, same shape
+        dL_dZ : numpy.ndarray, same shape, or None
             :math:`\\partial L/\\partial z`.
         """
 
@@ -84,12 +84,15 @@ class Sigmoid(_Activation):
     """
 
     def forward(self, Z: np.ndarray) -> np.ndarray:
-        A = sigmoid(self._input(Z))
+        Z = self._check_input(Z)
+        A = sigmoid(Z)
         self._cache = A  # sigma'(z) = a (1 - a) needs only a
         return A
 
-    def backward(self, dL_dA: np.ndarray) -> np.ndarray:
+    def backward(self, dL_dA: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
         A, dL_dA = self._grad_in(dL_dA)
+        if not input_grad:
+            return None
         return dL_dA * A * (1.0 - A)
 
     forward.__doc__, backward.__doc__ = _FORWARD_DOC, _BACKWARD_DOC
@@ -105,12 +108,15 @@ class Tanh(_Activation):
     """
 
     def forward(self, Z: np.ndarray) -> np.ndarray:
-        A = np.tanh(self._input(Z))
+        Z = self._check_input(Z)
+        A = np.tanh(Z)
         self._cache = A  # tanh'(z) = 1 - a^2 needs only a
         return A
 
-    def backward(self, dL_dA: np.ndarray) -> np.ndarray:
+    def backward(self, dL_dA: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
         A, dL_dA = self._grad_in(dL_dA)
+        if not input_grad:
+            return None
         return dL_dA * (1.0 - A * A)
 
     forward.__doc__, backward.__doc__ = _FORWARD_DOC, _BACKWARD_DOC
@@ -128,12 +134,14 @@ class ReLU(_Activation):
     """
 
     def forward(self, Z: np.ndarray) -> np.ndarray:
-        Z = self._input(Z)
+        Z = self._check_input(Z)
         self._cache = Z > 0  # the mask [z > 0] is all backward needs
         return np.maximum(Z, 0.0)
 
-    def backward(self, dL_dA: np.ndarray) -> np.ndarray:
+    def backward(self, dL_dA: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
         positive, dL_dA = self._grad_in(dL_dA)
+        if not input_grad:
+            return None
         return dL_dA * positive  # multiplying by a bool mask keeps dL_dA's dtype
 
     forward.__doc__, backward.__doc__ = _FORWARD_DOC, _BACKWARD_DOC
@@ -162,12 +170,14 @@ class LeakyReLU(_Activation):
         return f"alpha={self.alpha:g}"
 
     def forward(self, Z: np.ndarray) -> np.ndarray:
-        Z = self._input(Z)
+        Z = self._check_input(Z)
         self._cache = Z > 0
         return np.where(self._cache, Z, self.alpha * Z)
 
-    def backward(self, dL_dA: np.ndarray) -> np.ndarray:
+    def backward(self, dL_dA: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
         positive, dL_dA = self._grad_in(dL_dA)
+        if not input_grad:
+            return None
         return np.where(positive, dL_dA, self.alpha * dL_dA)
 
     forward.__doc__, backward.__doc__ = _FORWARD_DOC, _BACKWARD_DOC
@@ -214,22 +224,27 @@ class Softmax(_Activation):
         P : numpy.ndarray, shape (batch, K)
             Probabilities.
         """
-        P = softmax(self._input(Z), axis=self.axis)
+        Z = self._check_input(Z)
+        P = softmax(Z, axis=self.axis)
         self._cache = P
         return P
 
-    def backward(self, dL_dP: np.ndarray) -> np.ndarray:
+    def backward(self, dL_dP: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
         """Jacobian-vector product ``dL_dZ = P * (dL_dP - sum(dL_dP * P, axis))``.
 
         Parameters
         ----------
         dL_dP : numpy.ndarray, shape (batch, K)
+        input_grad : bool, keyword-only
+            If ``False`` (nothing to learn here), return ``None``.
 
         Returns
         -------
-        dL_dZ : numpy.ndarray, shape (batch, K)
+        dL_dZ : numpy.ndarray, shape (batch, K), or None
         """
         P, g = self._grad_in(dL_dP)
+        if not input_grad:
+            return None
         return P * (g - np.sum(g * P, axis=self.axis, keepdims=True))
 
 
@@ -242,12 +257,14 @@ class Identity(_Activation):
     """
 
     def forward(self, Z: np.ndarray) -> np.ndarray:
-        Z = self._input(Z)
+        Z = self._check_input(Z)
         self._cache = np.broadcast_to(np.False_, Z.shape)  # only its shape is used
         return Z
 
-    def backward(self, dL_dA: np.ndarray) -> np.ndarray:
+    def backward(self, dL_dA: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
         _, dL_dA = self._grad_in(dL_dA)
+        if not input_grad:
+            return None
         return dL_dA
 
     forward.__doc__, backward.__doc__ = _FORWARD_DOC, _BACKWARD_DOC

@@ -28,7 +28,6 @@ from __future__ import annotations
 import numpy as np
 
 from nnlib._validation import (
-    as_float_array,
     as_float_dtype,
     as_rng,
     check_positive_int,
@@ -180,15 +179,7 @@ class Attention(Layer):
         -------
         Y : numpy.ndarray, shape (batch, T, d_model)
         """
-        where = self._where("forward")
-        X = as_float_array(X, "X", where, dtype=self.dtype)
-        if X.ndim != 3 or X.shape[2] != self.d_model:
-            raise ValueError(
-                f"{where}: expected X of shape (batch, T, {self.d_model}), "
-                f"got {format_shape(X.shape)}"
-            )
-        if X.shape[1] == 0:
-            raise ValueError(f"{where}: expected at least one position (T >= 1), got T=0")
+        X = self._check_input(X)
         Q = self._split(X @ self.W_q.value.T)
         K = self._split(X @ self.W_k.value.T)
         V = self._split(X @ self.W_v.value.T)
@@ -201,7 +192,19 @@ class Attention(Layer):
             return O_cat
         return O_cat @ self.W_o.value.T
 
-    def backward(self, dL_dY: np.ndarray) -> np.ndarray:
+    def _check_input(self, X: object) -> np.ndarray:
+        X = super()._check_input(X)
+        where = self._where("forward")
+        if X.ndim != 3 or X.shape[2] != self.d_model:
+            raise ValueError(
+                f"{where}: expected X of shape (batch, T, {self.d_model}), "
+                f"got {format_shape(X.shape)}"
+            )
+        if X.shape[1] == 0:
+            raise ValueError(f"{where}: expected at least one position (T >= 1), got T=0")
+        return X
+
+    def backward(self, dL_dY: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
         """Fill the projections' ``.grad`` and return ``dL_dX``.
 
         Parameters
@@ -223,9 +226,10 @@ class Attention(Layer):
             dO_cat = dY @ self.W_o.value
         dQ, dK, dV = scaled_dot_product_attention_backward(self._split(dO_cat), Q, K, V, P)
         X2 = X.reshape(-1, d)
-        dX = np.zeros_like(X)
+        dX = np.zeros_like(X) if input_grad else None
         for W, dA in ((self.W_q, dQ), (self.W_k, dK), (self.W_v, dV)):
             dA = self._merge(dA)  # (batch, T, d_model)
             W.grad[...] = dA.reshape(-1, d).T @ X2  # dW = sum_{b,t} dA^T X
-            dX += dA @ W.value  # dX += dA W
+            if dX is not None:
+                dX += dA @ W.value  # dX += dA W
         return dX
