@@ -83,7 +83,8 @@ class Sequential(Layer):
         numpy.ndarray, shape (batch, n_out)
             The output :math:`a^L` (logits for a classifier).
         """
-        A = self._check_input(X)
+        X = self._check_input(X)
+        A = X
         for i, layer in enumerate(self.layers):
             try:
                 A = layer.forward(A)
