@@ -3,16 +3,14 @@
 Every formula the book derives is implemented here once, and every gradient is
 checked against SymPy and finite differences in ``tests/``.
 
-Modules: :mod:`nnlib.activations`, :mod:`nnlib.losses`, :mod:`nnlib.layers`,
-:mod:`nnlib.network`, :mod:`nnlib.optim`, :mod:`nnlib.regularization`,
-:mod:`nnlib.gradcheck`, :mod:`nnlib.symbolic` (imported on demand: it loads
-SymPy), :mod:`nnlib.data`, :mod:`nnlib.train`.
+Modules: :mod:`nnlib.functional` (pure array functions), :mod:`nnlib.activations`,
+:mod:`nnlib.losses`, :mod:`nnlib.layers`, :mod:`nnlib.network`, :mod:`nnlib.optim`,
+:mod:`nnlib.regularization`, :mod:`nnlib.gradcheck`, :mod:`nnlib.symbolic`
+(imported on demand: it loads SymPy), :mod:`nnlib.data`, :mod:`nnlib.train`.
 """
 
 __version__ = "0.1.0"
 
-# nnlib.layers must be imported before nnlib.activations (which subclasses Layer).
-from nnlib.layers import Dense, Dropout, Layer, Parameter  # noqa: I001
 from nnlib.activations import (
     Identity,
     LeakyReLU,
@@ -27,10 +25,11 @@ from nnlib.activations import (
     softmax_jacobian,
     tanh,
 )
+from nnlib.gradcheck import gradcheck, numerical_gradient, relative_error
+from nnlib.layers import Dense, Dropout, Layer, Parameter
 from nnlib.losses import MSE, BinaryCrossEntropy, CrossEntropy
 from nnlib.network import Sequential, mlp
 from nnlib.optim import SGD, Adam
-from nnlib.gradcheck import gradcheck, numerical_gradient, relative_error
 from nnlib.regularization import l1_penalty, l2_penalty
 from nnlib.train import History, accuracy, evaluate, fit
 

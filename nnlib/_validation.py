@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 __all__ = [
     "as_float_array",
     "as_float_dtype",
+    "as_parameters",
     "as_rng",
     "check_finite",
     "check_in_range",
@@ -222,6 +224,48 @@ def check_positive_int(value: object, name: str, where: str, *, minimum: int = 1
     if value < minimum:
         raise ValueError(f"{where}: expected {name} >= {minimum}, got {value}")
     return int(value)
+
+
+def as_parameters(params: object, where: str) -> list[Any]:
+    """The parameter list of an optimiser, a clipping or a penalty call.
+
+    One policy for every entry point that takes parameters: a layer or network
+    (anything with a ``parameters()`` method) stands for its parameters, a
+    single :class:`~nnlib.layers.base.Parameter` for the list of it, and any
+    other iterable must hold ``Parameter`` objects only.
+
+    Parameters
+    ----------
+    params : Layer, Parameter or iterable of Parameter
+    where : str
+        The caller, named in error messages (``"SGD"``, ``"clip_grad_norm"``).
+
+    Returns
+    -------
+    list of Parameter
+        A new list (the parameters themselves are not copied).
+    """
+    from nnlib.layers.base import Parameter  # deferred: the layers build on this module
+
+    if isinstance(params, Parameter):
+        return [params]
+    method = getattr(params, "parameters", None)
+    if callable(method):
+        params = method()
+    try:
+        result = list(params)  # type: ignore[call-overload]
+    except TypeError as err:
+        raise TypeError(
+            f"{where}: expected a Layer, a Parameter or an iterable of Parameter, "
+            f"got {type(params).__name__}"
+        ) from err
+    for i, p in enumerate(result):
+        if not isinstance(p, Parameter):
+            raise TypeError(
+                f"{where}: expected params to hold Parameter objects, got "
+                f"{type(p).__name__} at position {i}"
+            )
+    return result
 
 
 def as_rng(rng: object, where: str, *, default_seed: int | None = None) -> np.random.Generator:

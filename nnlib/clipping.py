@@ -24,33 +24,10 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from nnlib._validation import check_in_range
-from nnlib.layers.base import Layer, Parameter
+from nnlib._validation import as_parameters, check_in_range
+from nnlib.layers.base import Parameter
 
 __all__ = ["clip_grad_norm", "grad_norm"]
-
-
-def _as_params(params: Iterable[Parameter] | Parameter, where: str) -> list[Parameter]:
-    if isinstance(params, Layer):
-        raise TypeError(
-            f"{where}: expected an iterable of Parameter, got {type(params).__name__} "
-            f"(pass model.parameters())"
-        )
-    if isinstance(params, Parameter):
-        return [params]
-    try:
-        params = list(params)
-    except TypeError as err:
-        raise TypeError(
-            f"{where}: expected an iterable of Parameter, got {type(params).__name__}"
-        ) from err
-    for i, p in enumerate(params):
-        if not isinstance(p, Parameter):
-            raise TypeError(
-                f"{where}: expected params to hold Parameter objects, got "
-                f"{type(p).__name__} at position {i}"
-            )
-    return params
 
 
 def grad_norm(params: Iterable[Parameter] | Parameter) -> float:
@@ -65,7 +42,7 @@ def grad_norm(params: Iterable[Parameter] | Parameter) -> float:
     float
         :math:`\\lVert g \\rVert_2` over all entries of all ``.grad`` arrays.
     """
-    params = _as_params(params, "grad_norm")
+    params = as_parameters(params, "grad_norm")
     return float(np.sqrt(sum(float(np.vdot(p.grad, p.grad)) for p in params)))
 
 
@@ -99,7 +76,7 @@ def clip_grad_norm(params: Iterable[Parameter] | Parameter, max_norm: float) -> 
     array([0.6, 0.8])
     """
     where = "clip_grad_norm"
-    params = _as_params(params, where)
+    params = as_parameters(params, where)
     max_norm = check_in_range(max_norm, "max_norm", where, low=0.0, low_open=True)
     total = grad_norm(params)
     if not np.isfinite(total):

@@ -17,7 +17,7 @@ import numpy as np
 
 from nnlib._located import Located
 from nnlib._validation import as_float_array, check_labels, format_shape
-from nnlib.activations import sigmoid
+from nnlib.functional import sigmoid
 
 __all__ = ["MSE", "BinaryCrossEntropy", "CrossEntropy", "Loss"]
 
@@ -40,7 +40,18 @@ def _check_probabilities(p: np.ndarray, where: str) -> None:
 
 
 class Loss(Located):
-    """Base class: ``forward(pred, target) -> float`` and ``backward() -> dpred``."""
+    """Base class: ``forward(pred, target) -> float`` and ``backward() -> dpred``.
+
+    Attributes
+    ----------
+    decision_threshold : float or None
+        What :func:`nnlib.train.fit` and :func:`nnlib.train.evaluate` need to
+        know to report accuracy: ``None`` for a regression loss (no accuracy),
+        else the threshold that turns a single-column ``pred`` into a class
+        (0 for logits, 0.5 for probabilities; ``K >= 2`` columns use argmax).
+    """
+
+    decision_threshold: float | None = None
 
     def __init__(self) -> None:
         self._grad: np.ndarray | None = None
@@ -141,6 +152,7 @@ class BinaryCrossEntropy(Loss):
     def __init__(self, from_logits: bool = True) -> None:
         super().__init__()
         self.from_logits = bool(from_logits)
+        self.decision_threshold = 0.0 if self.from_logits else 0.5
 
     def extra_repr(self) -> str:
         return f"from_logits={self.from_logits}"
@@ -201,6 +213,7 @@ class CrossEntropy(Loss):
     def __init__(self, from_logits: bool = True) -> None:
         super().__init__()
         self.from_logits = bool(from_logits)
+        self.decision_threshold = 0.0  # K >= 2 columns: argmax, whatever from_logits
 
     def extra_repr(self) -> str:
         return f"from_logits={self.from_logits}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnlib._validation import as_rng, check_positive_int
-from nnlib.activations import ACTIVATIONS
+from nnlib.layers.activation import ACTIVATIONS
 from nnlib.layers.base import Layer, Parameter
 from nnlib.layers.dense import Dense
 
@@ -83,6 +83,7 @@ class Sequential(Layer):
         numpy.ndarray, shape (batch, n_out)
             The output :math:`a^L` (logits for a classifier).
         """
+        X = self._check_input(X)
         A = X
         for i, layer in enumerate(self.layers):
             try:
@@ -116,26 +117,26 @@ class Sequential(Layer):
             if stop is None:  # nothing to train
                 return None
         for i in range(len(self.layers) - 1, stop, -1):
-            grad = self._backward_layer(i, grad)
+            result = self._backward_layer(i, grad, input_grad=True)
+            if result is None:
+                raise TypeError(
+                    f"Sequential.backward: expected layer ({i}) {self.layers[i]!r} to return "
+                    f"dL_dX, got None"
+                )
+            grad = result
         if not self.layers:
-            return grad
-        if input_grad:
-            return self._backward_layer(0, grad)
-        try:
-            self.layers[stop].param_backward(grad)
-        except (ValueError, TypeError) as err:
-            raise type(err)(f"{err} [in Sequential layer ({stop})]") from err
-        return None
+            return grad if input_grad else None
+        return self._backward_layer(stop, grad, input_grad=input_grad)
 
-    def _backward_layer(self, i: int, grad: np.ndarray) -> np.ndarray:
+    def _backward_layer(self, i: int, grad: np.ndarray, *, input_grad: bool) -> np.ndarray | None:
         try:
-            return self.layers[i].backward(grad)
+            return self.layers[i].backward(grad, input_grad=input_grad)
         except (ValueError, TypeError) as err:
             raise type(err)(f"{err} [in Sequential layer ({i})]") from err
 
-    def param_backward(self, dL_dY: np.ndarray) -> None:
-        """Fill the parameters' ``.grad`` without computing ``dL_dX``."""
-        self.backward(dL_dY, input_grad=False)
+    def _check_input(self, X: object) -> np.ndarray:
+        """Pass ``X`` on unchanged: every layer checks its own input (and names itself)."""
+        return X  # type: ignore[return-value]
 
     def predict(self, X: np.ndarray, batch_size: int | None = None) -> np.ndarray:
         """Output of the network in evaluation mode (dropout off).

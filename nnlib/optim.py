@@ -19,8 +19,8 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from nnlib._validation import check_in_range
-from nnlib.layers.base import Layer, Parameter
+from nnlib._validation import as_parameters, check_in_range
+from nnlib.layers.base import Parameter
 
 __all__ = ["SGD", "Adam", "Optimizer"]
 
@@ -30,25 +30,7 @@ class Optimizer:
 
     def __init__(self, params: Iterable[Parameter], lr: float, weight_decay: float) -> None:
         name = type(self).__name__
-        if isinstance(params, Layer):
-            raise TypeError(
-                f"{name}: expected an iterable of Parameter, got {type(params).__name__} "
-                f"(pass model.parameters())"
-            )
-        if isinstance(params, Parameter):
-            params = [params]
-        try:
-            self.params: list[Parameter] = list(params)
-        except TypeError as err:
-            raise TypeError(
-                f"{name}: expected an iterable of Parameter, got {type(params).__name__}"
-            ) from err
-        for i, p in enumerate(self.params):
-            if not isinstance(p, Parameter):
-                raise TypeError(
-                    f"{name}: expected params to hold Parameter objects, got "
-                    f"{type(p).__name__} at position {i}"
-                )
+        self.params: list[Parameter] = as_parameters(params, name)
         if not self.params:
             raise ValueError(f"{name}: expected at least one parameter, got an empty list")
         self.lr = check_in_range(lr, "lr", name, low=0.0, low_open=True)
@@ -191,7 +173,10 @@ class Adam(Optimizer):
         self.eps = check_in_range(eps, "eps", "Adam", low=0.0, low_open=True)
         self.m = [np.zeros_like(p.value) for p in self.params]
         self.v = [np.zeros_like(p.value) for p in self.params]
-        self._scratch = [np.empty_like(p.value) for p in self.params]
+        # Preallocated per parameter, so that a step allocates nothing:
+        # g + lambda*theta when weight decay applies, and the update being built.
+        self._decayed_grad = [np.empty_like(p.value) for p in self.params]
+        self._update = [np.empty_like(p.value) for p in self.params]
 
     def __repr__(self) -> str:
         return (
@@ -210,17 +195,19 @@ class Adam(Optimizer):
         # theta <- theta - (lr / bias1) * m / (sqrt(v) / sqrt(bias2) + eps)
         step_size = self.lr / bias1
         sqrt_bias2 = np.sqrt(bias2)
-        for p, m, v, scratch in zip(self.params, self.m, self.v, self._scratch, strict=True):
-            g = self._gradient(p, scratch)
+        buffers = zip(self.params, self.m, self.v, self._decayed_grad, self._update, strict=True)
+        for p, m, v, decayed_grad, update in buffers:
+            g = self._gradient(p, decayed_grad)
             m *= b1  # m <- b1 m + (1 - b1) g
-            m += (1.0 - b1) * g
+            np.multiply(g, 1.0 - b1, out=update)
+            m += update
             v *= b2  # v <- b2 v + (1 - b2) g^2
-            np.multiply(g, g, out=scratch)  # (g may be scratch itself: g*g is computed first)
-            scratch *= 1.0 - b2
-            v += scratch
-            np.sqrt(v, out=scratch)  # denominator sqrt(v) / sqrt(bias2) + eps
-            scratch /= sqrt_bias2
-            scratch += self.eps
-            np.divide(m, scratch, out=scratch)
-            scratch *= step_size
-            p.value -= scratch
+            np.multiply(g, g, out=update)
+            update *= 1.0 - b2
+            v += update
+            np.sqrt(v, out=update)  # update <- step_size * m / (sqrt(v) / sqrt(bias2) + eps)
+            update /= sqrt_bias2
+            update += self.eps
+            np.divide(m, update, out=update)
+            update *= step_size
+            p.value -= update

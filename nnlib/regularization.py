@@ -24,7 +24,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from nnlib._validation import check_in_range
+from nnlib._validation import as_parameters, check_in_range
 from nnlib.layers.base import Layer, Parameter
 
 __all__ = ["l1_penalty", "l2_penalty", "weights"]
@@ -41,16 +41,7 @@ def weights(params: Iterable[Parameter] | Layer) -> list[Parameter]:
     -------
     list of Parameter
     """
-    if isinstance(params, Layer):
-        params = params.parameters()
-    params = list(params)
-    for i, p in enumerate(params):
-        if not isinstance(p, Parameter):
-            raise TypeError(
-                f"regularization: expected Parameter objects, got {type(p).__name__} at "
-                f"position {i}"
-            )
-    return [p for p in params if p.kind == "weight"]
+    return [p for p in as_parameters(params, "regularization") if p.kind == "weight"]
 
 
 def l2_penalty(params: Iterable[Parameter] | Layer, lam: float, *, add_grad: bool = True) -> float:

@@ -22,8 +22,7 @@ import numpy as np
 
 from nnlib._validation import as_float_array, as_rng, check_positive_int, format_shape
 from nnlib.layers.base import Layer
-from nnlib.losses import BinaryCrossEntropy, CrossEntropy, Loss
-from nnlib.network import Sequential
+from nnlib.losses import Loss
 
 __all__ = ["Evaluation", "History", "accuracy", "evaluate", "fit"]
 
@@ -80,14 +79,6 @@ class Evaluation(NamedTuple):
     accuracy: float | None
 
 
-def _is_classification(loss: Loss) -> bool:
-    return isinstance(loss, CrossEntropy | BinaryCrossEntropy)
-
-
-def _binary_threshold(loss: Loss) -> float:
-    return 0.5 if isinstance(loss, BinaryCrossEntropy) and not loss.from_logits else 0.0
-
-
 def evaluate(
     model: Layer, loss: Loss, X: np.ndarray, y: np.ndarray, batch_size: int | None = None
 ) -> Evaluation:
@@ -129,7 +120,8 @@ def evaluate(
     finally:
         model.train(was_training)
     scores = np.concatenate(outputs)
-    acc = accuracy(scores, y, _binary_threshold(loss)) if _is_classification(loss) else None
+    threshold = getattr(loss, "decision_threshold", None)
+    acc = None if threshold is None else accuracy(scores, y, threshold)
     return Evaluation(total / n, acc)
 
 
@@ -298,9 +290,8 @@ def fit(
             )
         X_val, y_val = validation
 
-    classification = _is_classification(loss)
-    threshold = _binary_threshold(loss)
-    fast_backward = isinstance(model, Sequential)
+    threshold = getattr(loss, "decision_threshold", None)
+    classification = threshold is not None
     history = History()
     model.train()
     # Minibatches are gathered into preallocated buffers (no allocation per batch).
@@ -319,10 +310,7 @@ def fit(
             total_loss += loss.forward(out, yb) * m
             if classification:
                 total_correct += accuracy(out, yb, threshold) * m
-            if fast_backward:
-                model.backward(loss.backward(), input_grad=False)
-            else:
-                model.backward(loss.backward())
+            model.backward(loss.backward(), input_grad=False)
             optimizer.step()
         history.loss.append(total_loss / n)
         if classification:

@@ -165,10 +165,10 @@ CASES = {
         ValueError,
         ["Adam", "expected betas[1] in [0, 1)", "got 1.2"],
     ),
-    "optimizer given the model": (
-        lambda: Adam(net_2_4_3()),
+    "optimizer given a number": (
+        lambda: Adam(3.0),
         TypeError,
-        ["Adam", "expected an iterable of Parameter", "got Sequential", "model.parameters()"],
+        ["Adam", "expected a Layer, a Parameter or an iterable of Parameter", "got float"],
     ),
     "optimizer given arrays": (
         lambda: SGD([np.zeros(3)], lr=0.1),

@@ -64,13 +64,13 @@ def test_gradients_match_finite_differences(cfg):
     assert max(errors.values()) < 1e-7, errors
 
 
-def test_param_backward_equals_backward():
+def test_backward_without_input_grad_equals_backward():
     conv, X, rng = make(CONFIGS[2])
     G = rng.standard_normal(conv.forward(X).shape)
     conv.backward(G)
     dW, db = conv.W.grad.copy(), conv.b.grad.copy()
     conv.zero_grad()
-    conv.param_backward(G)
+    assert conv.backward(G, input_grad=False) is None
     assert np.array_equal(conv.W.grad, dW) and np.array_equal(conv.b.grad, db)
 
 

@@ -60,8 +60,8 @@ def test_gradcheck_function():
 class BuggyDense(Dense):
     """Dense whose dL/db forgets to sum over the batch."""
 
-    def backward(self, dL_dZ):
-        dX = super().backward(dL_dZ)
+    def backward(self, dL_dZ, *, input_grad=True):
+        dX = super().backward(dL_dZ, input_grad=input_grad)
         self.b.grad[...] = dL_dZ[0]  # should be dL_dZ.sum(axis=0)
         return dX
 
@@ -69,8 +69,8 @@ class BuggyDense(Dense):
 class DoubleMeanBug(Dense):
     """Divides dL/dW by the batch size a second time (the loss already did)."""
 
-    def backward(self, dL_dZ):
-        dX = super().backward(dL_dZ)
+    def backward(self, dL_dZ, *, input_grad=True):
+        dX = super().backward(dL_dZ, input_grad=input_grad)
         self.W.grad /= dL_dZ.shape[0]
         return dX
 

@@ -37,12 +37,15 @@ class Scale(Layer):
         self.s = Parameter(np.linspace(0.5, 1.5, n), "s", kind="weight")
 
     def forward(self, X):
+        X = self._check_input(X)
         self._X = X
         return X * self.s.value
 
-    def backward(self, dL_dY):
+    def backward(self, dL_dY, *, input_grad=True):
         X = self._cached("_X")
         self.s.grad[...] = (dL_dY * X).sum(axis=0)
+        if not input_grad:
+            return None
         return dL_dY * self.s.value
 
 
@@ -99,7 +102,7 @@ def test_dense_backward_formulas():
     np.testing.assert_allclose(layer.W.grad, delta.T @ X)
 
 
-def test_dense_param_backward_matches_backward():
+def test_dense_backward_without_input_grad_matches_backward():
     layer = Dense(4, 3, rng=0)
     X = rng(1).standard_normal((6, 4))
     delta = rng(2).standard_normal((6, 3))
@@ -107,7 +110,7 @@ def test_dense_param_backward_matches_backward():
     layer.backward(delta)
     W_grad, b_grad = layer.W.grad.copy(), layer.b.grad.copy()
     layer.zero_grad()
-    assert layer.param_backward(delta) is None
+    assert layer.backward(delta, input_grad=False) is None
     np.testing.assert_array_equal(layer.W.grad, W_grad)
     np.testing.assert_array_equal(layer.b.grad, b_grad)
 

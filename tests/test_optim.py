@@ -129,3 +129,21 @@ def test_repr():
     p = [Parameter(np.zeros(1))]
     assert repr(SGD(p, lr=0.1, momentum=0.9)) == "SGD(lr=0.1, momentum=0.9, weight_decay=0)"
     assert repr(Adam(p)) == "Adam(lr=0.001, betas=(0.9, 0.999), eps=1e-08, weight_decay=0)"
+
+
+def test_one_parameter_policy_for_optimizers_clipping_and_penalties():
+    from nnlib._validation import as_parameters
+    from nnlib.clipping import grad_norm
+    from nnlib.network import mlp
+    from nnlib.regularization import weights
+
+    net = mlp([2, 3, 1], rng=0)
+    params = net.parameters()
+    assert as_parameters(net, "test") == params
+    assert as_parameters(params[0], "test") == [params[0]]
+    assert Adam(net).params == Adam(params).params
+    assert grad_norm(net) == grad_norm(params)
+    assert weights(net) == [p for p in params if p.kind == "weight"]
+    for bad, got in ((3.0, "got float"), ([np.zeros(2)], "got ndarray at position 0")):
+        with pytest.raises(TypeError, match=got):
+            as_parameters(bad, "test")

@@ -4,19 +4,16 @@ See ``nnlib/layers/base.py`` for how to write a new layer.  This file is a
 plain list of re-exports: a new layer module adds one import line here.
 """
 
+from nnlib.layers.activation import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from nnlib.layers.attention import Attention
 from nnlib.layers.base import Layer, Parameter
 from nnlib.layers.conv import Conv2D
-from nnlib.layers.dense import Dense, init_weights
+from nnlib.layers.dense import Dense
 from nnlib.layers.dropout import Dropout
+from nnlib.layers.init import init_weights
 from nnlib.layers.pooling import AvgPool2D, MaxPool2D
 from nnlib.layers.recurrent import RNN
 from nnlib.layers.reshape import Flatten, LastTimeStep
-
-# Activation layers live in nnlib.activations next to their functions; they are
-# layers too, so they are importable from here as well.  (Keep this import after
-# nnlib.layers.base, which nnlib.activations needs.)
-from nnlib.activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh  # isort: skip
 
 __all__ = [
     "RNN",

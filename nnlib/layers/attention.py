@@ -28,15 +28,18 @@ from __future__ import annotations
 import numpy as np
 
 from nnlib._validation import (
-    as_float_array,
     as_float_dtype,
     as_rng,
     check_positive_int,
     format_shape,
 )
-from nnlib.activations import softmax
+from nnlib.functional import (
+    causal_mask,
+    scaled_dot_product_attention,
+    scaled_dot_product_attention_backward,
+)
 from nnlib.layers.base import Layer, Parameter
-from nnlib.layers.dense import init_weights
+from nnlib.layers.init import init_weights
 
 __all__ = [
     "Attention",
@@ -44,120 +47,6 @@ __all__ = [
     "scaled_dot_product_attention",
     "scaled_dot_product_attention_backward",
 ]
-
-
-def causal_mask(T: int) -> np.ndarray:
-    """Boolean mask of the positions a query may attend to under causality.
-
-    Parameters
-    ----------
-    T : int
-        Sequence length.
-
-    Returns
-    -------
-    mask : numpy.ndarray of bool, shape (T, T)
-        ``mask[i, j]`` is ``True`` when :math:`j \\le i` (query ``i`` may see key ``j``).
-    """
-    T = check_positive_int(T, "T", "causal_mask")
-    return np.tril(np.ones((T, T), dtype=bool))
-
-
-def scaled_dot_product_attention(
-    Q: np.ndarray,
-    K: np.ndarray,
-    V: np.ndarray,
-    mask: np.ndarray | None = None,
-    *,
-    scale: float | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Scaled dot-product attention :math:`O = \\mathrm{softmax}(QK^\\top/\\sqrt{d_k})\\,V`.
-
-    Parameters
-    ----------
-    Q : numpy.ndarray, shape (..., T_q, d_k)
-        Queries, one row per query position (leading axes: batch, heads).
-    K : numpy.ndarray, shape (..., T_k, d_k)
-        Keys.
-    V : numpy.ndarray, shape (..., T_k, d_v)
-        Values.
-    mask : numpy.ndarray of bool, shape broadcastable to (..., T_q, T_k), optional
-        ``True`` where a query may attend to a key; the others get weight 0
-        (their score is set to :math:`-\\infty` before the softmax).  Every query
-        must be allowed at least one key.
-    scale : float, optional
-        Multiplier of the scores; default :math:`1/\\sqrt{d_k}`.
-
-    Returns
-    -------
-    O : numpy.ndarray, shape (..., T_q, d_v)
-        Outputs :math:`O = PV`.
-    P : numpy.ndarray, shape (..., T_q, T_k)
-        Attention weights; each row is a probability vector.
-    """
-    where = "scaled_dot_product_attention"
-    if Q.shape[-1] != K.shape[-1] or K.shape[-2] != V.shape[-2]:
-        raise ValueError(
-            f"{where}: expected Q (..., T_q, d_k), K (..., T_k, d_k), V (..., T_k, d_v), got "
-            f"Q {format_shape(Q.shape)}, K {format_shape(K.shape)}, V {format_shape(V.shape)}"
-        )
-    d_k = Q.shape[-1]
-    if scale is None:
-        scale = 1.0 / float(np.sqrt(d_k))
-    S = (Q @ np.swapaxes(K, -1, -2)) * scale
-    if mask is not None:
-        mask = np.asarray(mask, dtype=bool)
-        if not np.all(np.any(mask, axis=-1)):
-            raise ValueError(f"{where}: expected every query to see at least one key in mask")
-        S = np.where(mask, S, -np.inf)
-    P = softmax(S, axis=-1)
-    return P @ V, P
-
-
-def scaled_dot_product_attention_backward(
-    dO: np.ndarray,
-    Q: np.ndarray,
-    K: np.ndarray,
-    V: np.ndarray,
-    P: np.ndarray,
-    *,
-    scale: float | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Backward pass of :func:`scaled_dot_product_attention`.
-
-    .. math::
-
-        dV = P^\\top dO, \\quad dP = dO\\, V^\\top, \\quad
-        dS = P \\odot \\big(dP - \\mathrm{rowsum}(dP \\odot P)\\big), \\quad
-        dQ = s\\, dS\\, K, \\quad dK = s\\, dS^\\top Q,
-
-    with :math:`s = 1/\\sqrt{d_k}` (masked positions have :math:`P = 0`, hence
-    :math:`dS = 0`, automatically).
-
-    Parameters
-    ----------
-    dO : numpy.ndarray, shape (..., T_q, d_v)
-        Upstream gradient :math:`\\partial L/\\partial O`.
-    Q, K, V : numpy.ndarray
-        The forward inputs.
-    P : numpy.ndarray, shape (..., T_q, T_k)
-        The attention weights returned by the forward pass.
-    scale : float, optional
-        The scale used in the forward pass; default :math:`1/\\sqrt{d_k}`.
-
-    Returns
-    -------
-    dQ, dK, dV : numpy.ndarray
-        Gradients with the shapes of ``Q``, ``K``, ``V``.
-    """
-    if scale is None:
-        scale = 1.0 / float(np.sqrt(Q.shape[-1]))
-    dV = np.swapaxes(P, -1, -2) @ dO
-    dP = dO @ np.swapaxes(V, -1, -2)
-    dS = P * (dP - np.sum(dP * P, axis=-1, keepdims=True))
-    dQ = (dS @ K) * scale
-    dK = (np.swapaxes(dS, -1, -2) @ Q) * scale
-    return dQ, dK, dV
 
 
 class Attention(Layer):
@@ -290,15 +179,7 @@ class Attention(Layer):
         -------
         Y : numpy.ndarray, shape (batch, T, d_model)
         """
-        where = self._where("forward")
-        X = as_float_array(X, "X", where, dtype=self.dtype)
-        if X.ndim != 3 or X.shape[2] != self.d_model:
-            raise ValueError(
-                f"{where}: expected X of shape (batch, T, {self.d_model}), "
-                f"got {format_shape(X.shape)}"
-            )
-        if X.shape[1] == 0:
-            raise ValueError(f"{where}: expected at least one position (T >= 1), got T=0")
+        X = self._check_input(X)
         Q = self._split(X @ self.W_q.value.T)
         K = self._split(X @ self.W_k.value.T)
         V = self._split(X @ self.W_v.value.T)
@@ -311,7 +192,19 @@ class Attention(Layer):
             return O_cat
         return O_cat @ self.W_o.value.T
 
-    def backward(self, dL_dY: np.ndarray) -> np.ndarray:
+    def _check_input(self, X: object) -> np.ndarray:
+        X = super()._check_input(X)
+        where = self._where("forward")
+        if X.ndim != 3 or X.shape[2] != self.d_model:
+            raise ValueError(
+                f"{where}: expected X of shape (batch, T, {self.d_model}), "
+                f"got {format_shape(X.shape)}"
+            )
+        if X.shape[1] == 0:
+            raise ValueError(f"{where}: expected at least one position (T >= 1), got T=0")
+        return X
+
+    def backward(self, dL_dY: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
         """Fill the projections' ``.grad`` and return ``dL_dX``.
 
         Parameters
@@ -333,9 +226,10 @@ class Attention(Layer):
             dO_cat = dY @ self.W_o.value
         dQ, dK, dV = scaled_dot_product_attention_backward(self._split(dO_cat), Q, K, V, P)
         X2 = X.reshape(-1, d)
-        dX = np.zeros_like(X)
+        dX = np.zeros_like(X) if input_grad else None
         for W, dA in ((self.W_q, dQ), (self.W_k, dK), (self.W_v, dV)):
             dA = self._merge(dA)  # (batch, T, d_model)
             W.grad[...] = dA.reshape(-1, d).T @ X2  # dW = sum_{b,t} dA^T X
-            dX += dA @ W.value  # dX += dA W
+            if dX is not None:
+                dX += dA @ W.value  # dX += dA W
         return dX

@@ -15,16 +15,23 @@ Subclass :class:`Layer` and implement two methods; everything else
    the arrays that L2/L1 penalties and ``weight_decay`` act on; biases (and
    e.g. normalisation gains) get ``kind="bias"`` and are left alone, as in the
    book's :math:`\\tfrac{\\lambda}{2}\\sum_l \\|W^l\\|_F^2`.
-2. ``forward(X)``: check the input (see ``nnlib._validation``; messages name
-   the layer via ``self._where("forward")``), **cache** what the backward pass
-   needs on ``self`` (e.g. ``self._X = X``), and return the output ``Y``.
-   Read ``self.training`` if the layer behaves differently in training and
-   evaluation (dropout, batch norm).
-3. ``backward(dL_dY)``: given :math:`\\partial L/\\partial Y` (same shape as
-   ``Y``), **overwrite** each parameter's ``.grad`` with
+2. ``forward(X)``: start with ``X = self._check_input(X)`` (the inherited
+   check turns ``X`` into a finite, non-empty float array, in ``self.dtype``
+   when the layer has one; override ``_check_input`` and call
+   ``super()._check_input(X)`` first to add shape checks; messages name the
+   layer via ``self._where("forward")``), then the math, then **cache** what
+   the backward pass needs on ``self`` (e.g. ``self._X = X``), and return the
+   output ``Y``.  Read ``self.training`` if the layer behaves differently in
+   training and evaluation (dropout, batch norm).
+3. ``backward(dL_dY, *, input_grad=True)``: given :math:`\\partial L/\\partial Y`
+   (same shape as ``Y``), **overwrite** each parameter's ``.grad`` with
    :math:`\\partial L/\\partial \\theta` and **return**
-   :math:`\\partial L/\\partial X` (same shape as ``X``).  Raise via
-   ``self._cached(...)`` if ``forward`` has not been called.
+   :math:`\\partial L/\\partial X` (same shape as ``X``).  With
+   ``input_grad=False`` skip :math:`\\partial L/\\partial X` and return
+   ``None``: :class:`nnlib.network.Sequential` asks this of its first
+   trainable layer during training, whose input gradient nobody needs (for
+   ``Dense`` it saves one matrix product).  Raise via ``self._cached(...)``
+   if ``forward`` has not been called.
 
 Gradient convention: ``backward`` *overwrites* ``.grad`` (it does not add to
 it), so one forward/backward pair gives exactly the gradient of that batch and
@@ -35,13 +42,11 @@ recurrent or convolutional layer) sums the contributions *inside* its own
 ``backward`` before writing ``.grad``.  Code that adds extra terms, such as
 :func:`nnlib.regularization.l2_penalty`, does so after ``backward``.
 
-Optionally override ``param_backward(dL_dY)`` when the parameter gradients
-are much cheaper without :math:`\\partial L/\\partial X` (``Dense`` does this);
-:class:`nnlib.network.Sequential` calls it for its first trainable layer,
-whose input gradient nobody needs during training.  Layers whose output has
-the shape of their input (activations, dropout) set the class attribute
-``preserves_shape = True`` so that ``Sequential`` can check the widths of the
-layers around them.
+Layers whose output has the shape of their input (activations, dropout) set
+the class attribute ``preserves_shape = True`` so that ``Sequential`` can
+check the widths of the layers around them.  A new layer is also added to the
+registry of ``tests/test_layer_contract.py`` (one line), which checks its
+gradients, float32 path, error messages and ``repr``.
 
 Example
 -------
@@ -54,12 +59,15 @@ A layer that scales its input by a learnable vector :math:`s`,
             self.s = Parameter(np.ones(n), "s", kind="weight")
 
         def forward(self, X):
+            X = self._check_input(X)
             self._X = X
             return X * self.s.value
 
-        def backward(self, dL_dY):
+        def backward(self, dL_dY, *, input_grad=True):
             X = self._cached("_X")
             self.s.grad[...] = (dL_dY * X).sum(axis=0)   # dL/ds_j = sum_i dL/dY_ij X_ij
+            if not input_grad:
+                return None
             return dL_dY * self.s.value                  # dL/dX = dL/dY (.) s
 """
 
@@ -70,7 +78,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from nnlib._located import Located
-from nnlib._validation import format_shape
+from nnlib._validation import as_float_array, format_shape
 
 __all__ = ["Layer", "Parameter"]
 
@@ -153,9 +161,13 @@ class Layer(Located):
         ``True`` in training mode (the default), ``False`` after :meth:`eval`.
     preserves_shape : bool
         Class attribute: ``True`` if the output always has the input's shape.
+    input_name : str
+        Class attribute: the input's name in error messages (``"X"``; ``"Z"``
+        for the activations, whose input is a pre-activation).
     """
 
     preserves_shape: ClassVar[bool] = False
+    input_name: ClassVar[str] = "X"
 
     def __init__(self) -> None:
         self.training = True
@@ -165,19 +177,11 @@ class Layer(Located):
         """Compute the output ``Y`` for a batch ``X`` and cache what ``backward`` needs."""
         raise NotImplementedError(f"{type(self).__name__} must implement forward")
 
-    def backward(self, dL_dY: np.ndarray) -> np.ndarray:
-        """Overwrite the parameters' ``.grad`` and return ``dL_dX``."""
+    def backward(self, dL_dY: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
+        """Fill the parameters' ``.grad``; return ``dL_dX`` (``None`` if not ``input_grad``)."""
         raise NotImplementedError(f"{type(self).__name__} must implement backward")
 
     # -- inherited machinery ----------------------------------------------------------
-    def param_backward(self, dL_dY: np.ndarray) -> None:
-        """Fill the parameters' ``.grad`` like :meth:`backward` without returning ``dL_dX``.
-
-        The default simply calls :meth:`backward`; layers for which
-        :math:`\\partial L/\\partial X` is expensive (``Dense``) skip it.
-        """
-        self.backward(dL_dY)
-
     def __call__(self, X: np.ndarray) -> np.ndarray:
         return self.forward(X)
 
@@ -209,6 +213,16 @@ class Layer(Located):
     def eval(self) -> Layer:
         """Switch to evaluation mode (dropout off); returns ``self``."""
         return self.train(False)
+
+    def _check_input(self, X: object) -> np.ndarray:
+        """The input of ``forward`` as a finite, non-empty float array.
+
+        In ``self.dtype`` when the layer has that attribute (no copy when ``X``
+        already has it), otherwise float arrays keep their dtype and the rest
+        become float64.  Subclasses add their shape checks after calling this.
+        """
+        dtype = getattr(self, "dtype", None)
+        return as_float_array(X, self.input_name, self._where("forward"), dtype=dtype)
 
     def _check_grad_shape(self, dL_dY: np.ndarray, expected: tuple[int, ...]) -> np.ndarray:
         """Check that the incoming gradient has the shape of the cached output."""

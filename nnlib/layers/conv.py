@@ -55,7 +55,7 @@ from nnlib._validation import (
     format_shape,
 )
 from nnlib.layers.base import Layer, Parameter
-from nnlib.layers.dense import init_weights
+from nnlib.layers.init import init_weights
 
 __all__ = ["Conv2D", "conv_matrix", "conv_output_size", "pair"]
 
@@ -279,7 +279,7 @@ class Conv2D(Layer):
 
     def _check_input(self, X: object) -> np.ndarray:
         where = self._where("forward")
-        X = as_float_array(X, "X", where, dtype=self.dtype)
+        X = super()._check_input(X)
         if X.ndim != 4 or X.shape[1] != self.in_channels:
             raise ValueError(
                 f"{where}: expected X of shape (batch, {self.in_channels}, height, width), "
@@ -322,27 +322,25 @@ class Conv2D(Layer):
         self._y_shape = Y.shape
         return np.ascontiguousarray(Y)
 
-    def backward(self, dL_dY: np.ndarray) -> np.ndarray:
+    def backward(self, dL_dY: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
         """Kernel, bias and input gradients.
 
         Parameters
         ----------
         dL_dY : numpy.ndarray, shape (batch, out_channels, H_out, W_out)
             :math:`G = \\partial L/\\partial Y`.
+        input_grad : bool, keyword-only
+            If ``False``, fill ``W.grad`` and ``b.grad`` only and return ``None``.
 
         Returns
         -------
-        dL_dX : numpy.ndarray, shape (batch, in_channels, H, W)
+        dL_dX : numpy.ndarray, shape (batch, in_channels, H, W), or None
             Equal to a full convolution of :math:`G` (dilated by the stride)
             with the flipped kernels, with the padding cut off; computed by
             col2im (see the module docstring).
         """
         G = self._param_grads(dL_dY)
-        return self._input_grad(G)
-
-    def param_backward(self, dL_dY: np.ndarray) -> None:
-        """Fill ``W.grad`` and ``b.grad`` without computing ``dL_dX``."""
-        self._param_grads(dL_dY)
+        return self._input_grad(G) if input_grad else None
 
     def _param_grads(self, dL_dY: np.ndarray) -> np.ndarray:
         P = self._cached("_P")

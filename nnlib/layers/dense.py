@@ -2,67 +2,18 @@
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from nnlib._validation import (
-    as_float_array,
     as_float_dtype,
     as_rng,
     check_positive_int,
     format_shape,
 )
 from nnlib.layers.base import Layer, Parameter
+from nnlib.layers.init import init_weights
 
 __all__ = ["Dense", "init_weights"]
-
-_INITS = ("he", "xavier", "normal")
-
-
-def init_weights(
-    n_in: int,
-    n_out: int,
-    init: str | float = "he",
-    rng: np.random.Generator | int | None = None,
-    dtype: type | np.dtype = np.float64,
-) -> np.ndarray:
-    """Draw an initial weight matrix :math:`W \\in \\mathbb{R}^{n_{out} \\times n_{in}}`.
-
-    Parameters
-    ----------
-    n_in, n_out : int
-        Fan-in :math:`m_{l-1}` and fan-out :math:`m_l`.
-    init : {"he", "xavier", "normal"} or float
-        ``"he"`` (He et al. 2015, for ReLU): :math:`W_{jk} \\sim \\mathcal N(0, 2/n_{in})`;
-        ``"xavier"`` (Glorot & Bengio 2010, for tanh/sigmoid):
-        :math:`W_{jk} \\sim \\mathcal N(0, 2/(n_{in}+n_{out}))`;
-        ``"normal"``: :math:`\\mathcal N(0, 0.01^2)`, the classic small-random start;
-        a float ``s``: :math:`\\mathcal N(0, s^2)`.
-    rng : numpy.random.Generator or int or None
-        Source of randomness (``None``: fresh entropy).
-    dtype : dtype
-        Dtype of the result.
-
-    Returns
-    -------
-    W : numpy.ndarray, shape (n_out, n_in)
-    """
-    where = "init_weights"
-    if isinstance(init, numbers.Real) and not isinstance(init, bool):
-        std = float(init)
-        if not np.isfinite(std) or std < 0:
-            raise ValueError(f"{where}: expected init std >= 0, got {init!r}")
-    elif init == "he":
-        std = np.sqrt(2.0 / n_in)
-    elif init == "xavier":
-        std = np.sqrt(2.0 / (n_in + n_out))
-    elif init == "normal":
-        std = 0.01
-    else:
-        raise ValueError(f"{where}: expected init in {_INITS} or a float std, got {init!r}")
-    rng = as_rng(rng, where)
-    return (std * rng.standard_normal((n_out, n_in))).astype(dtype, copy=False)
 
 
 class Dense(Layer):
@@ -146,42 +97,42 @@ class Dense(Layer):
         Z : numpy.ndarray, shape (batch, n_out)
             Pre-activations :math:`z^l` as rows.
         """
-        X = as_float_array(X, "X", self._where("forward"), dtype=self.dtype)
+        X = self._check_input(X)
+        Z = X @ self.W.value.T
+        Z += self.b.value
+        self._X = X
+        return Z
+
+    def _check_input(self, X: object) -> np.ndarray:
+        X = super()._check_input(X)
         if X.ndim != 2 or X.shape[1] != self.n_in:
             raise ValueError(
                 f"{self._where('forward')}: expected X of shape (batch, {self.n_in}), "
                 f"got {format_shape(X.shape)}"
             )
-        self._X = X
-        Z = X @ self.W.value.T
-        Z += self.b.value
-        return Z
+        return X
 
-    def _param_grads(self, dL_dZ: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        X = self._cached("_X")
-        delta = self._check_grad_shape(dL_dZ, (X.shape[0], self.n_out))
-        if delta.dtype != self.dtype:
-            delta = delta.astype(self.dtype)
-        np.matmul(delta.T, X, out=self.W.grad)  # dL/dW = delta^T X      (n_out, n_in)
-        np.sum(delta, axis=0, out=self.b.grad)  # dL/db = sum_i delta_i  (n_out,)
-        return X, delta
-
-    def backward(self, dL_dZ: np.ndarray) -> np.ndarray:
+    def backward(self, dL_dZ: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
         """Backward pass: fill ``W.grad`` and ``b.grad``, return ``dL_dX``.
 
         Parameters
         ----------
         dL_dZ : numpy.ndarray, shape (batch, n_out)
             :math:`\\delta^l = \\partial L / \\partial z^l` as rows.
+        input_grad : bool, keyword-only
+            If ``False``, skip ``dL_dX`` (one matrix product) and return ``None``.
 
         Returns
         -------
-        dL_dX : numpy.ndarray, shape (batch, n_in)
+        dL_dX : numpy.ndarray, shape (batch, n_in), or None
             :math:`\\partial L/\\partial a^{l-1} = (W^l)^\\top \\delta^l` as rows.
         """
-        _, delta = self._param_grads(dL_dZ)
+        X = self._cached("_X")
+        delta = self._check_grad_shape(dL_dZ, (X.shape[0], self.n_out))
+        if delta.dtype != self.dtype:
+            delta = delta.astype(self.dtype)
+        np.matmul(delta.T, X, out=self.W.grad)  # dL/dW = delta^T X      (n_out, n_in)
+        np.sum(delta, axis=0, out=self.b.grad)  # dL/db = sum_i delta_i  (n_out,)
+        if not input_grad:
+            return None
         return delta @ self.W.value  # dL/dX = delta W   (batch, n_in)
-
-    def param_backward(self, dL_dZ: np.ndarray) -> None:
-        """Fill ``W.grad`` and ``b.grad`` only (no ``dL_dX``: saves one matrix product)."""
-        self._param_grads(dL_dZ)

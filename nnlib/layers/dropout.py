@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlib._validation import as_float_array, as_rng, check_probability, format_shape
+from nnlib._validation import as_rng, check_probability, format_shape
 from nnlib.layers.base import Layer
 
 __all__ = ["Dropout"]
@@ -68,8 +68,8 @@ class Dropout(Layer):
         -------
         numpy.ndarray, shape like X
         """
+        X = self._check_input(X)
         where = self._where("forward")
-        X = as_float_array(X, "X", where)
         self._shape = X.shape
         if not self.training or self.p == 0.0:
             self.mask = None
@@ -87,7 +87,7 @@ class Dropout(Layer):
         self.mask = keep.astype(X.dtype) * X.dtype.type(scale)
         return X * self.mask
 
-    def backward(self, dL_dY: np.ndarray) -> np.ndarray:
+    def backward(self, dL_dY: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
         """Backward pass, :math:`\\partial L/\\partial a = (m/(1-p)) \\odot
         \\partial L/\\partial \\tilde a`.
 
@@ -101,6 +101,8 @@ class Dropout(Layer):
         """
         shape = self._cached("_shape")
         dL_dY = self._check_grad_shape(dL_dY, shape)
+        if not input_grad:
+            return None
         if self.mask is None:  # evaluation mode or p == 0: identity
             return dL_dY
         return dL_dY * self.mask

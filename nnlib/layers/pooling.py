@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from nnlib._validation import as_float_array, format_shape
+from nnlib._validation import format_shape
 from nnlib.layers.base import Layer
 from nnlib.layers.conv import conv_output_size, pair
 
@@ -57,9 +57,9 @@ class _Pool2D(Layer):
             conv_output_size(w, self.kernel_size[1], self.stride[1]),
         )
 
-    def _windows(self, X: object) -> tuple[np.ndarray, np.ndarray]:
+    def _check_input(self, X: object) -> np.ndarray:
+        X = super()._check_input(X)
         where = self._where("forward")
-        X = as_float_array(X, "X", where)
         kh, kw = self.kernel_size
         if X.ndim != 4:
             raise ValueError(
@@ -71,8 +71,12 @@ class _Pool2D(Layer):
                 f"{where}: expected an input of at least {kh}x{kw} pixels (the window size), "
                 f"got X of shape {format_shape(X.shape)}"
             )
-        view = sliding_window_view(X, (kh, kw), axis=(2, 3))
-        return X, view[:, :, :: self.stride[0], :: self.stride[1]]  # (N, C, Ho, Wo, kh, kw)
+        return X
+
+    def _windows(self, X: np.ndarray) -> np.ndarray:
+        """The pooling windows of ``X``, shape (N, C, Ho, Wo, kh, kw) (a view)."""
+        view = sliding_window_view(X, self.kernel_size, axis=(2, 3))
+        return view[:, :, :: self.stride[0], :: self.stride[1]]
 
 
 class MaxPool2D(_Pool2D):
@@ -108,7 +112,8 @@ class MaxPool2D(_Pool2D):
 
     def forward(self, X: np.ndarray) -> np.ndarray:
         """Parameters: ``X`` (batch, C, H, W). Returns ``Y`` (batch, C, H_out, W_out)."""
-        X, win = self._windows(X)
+        X = self._check_input(X)
+        win = self._windows(X)
         n, c, ho, wo, kh, kw = win.shape
         flat = win.reshape(n, c, ho, wo, kh * kw)  # copies the (small) windows
         arg = flat.argmax(axis=-1)
@@ -123,10 +128,12 @@ class MaxPool2D(_Pool2D):
         self._y_shape = Y.shape
         return Y
 
-    def backward(self, dL_dY: np.ndarray) -> np.ndarray:
+    def backward(self, dL_dY: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
         """Parameters: ``dL_dY`` (batch, C, H_out, W_out). Returns ``dL_dX`` (batch, C, H, W)."""
         index = self._cached("_index")
         G = self._check_grad_shape(dL_dY, self._y_shape)
+        if not input_grad:
+            return None
         size = int(np.prod(self._x_shape))
         dX = np.bincount(index, weights=G.ravel(), minlength=size)
         return dX.reshape(self._x_shape).astype(G.dtype, copy=False)
@@ -156,17 +163,20 @@ class AvgPool2D(_Pool2D):
 
     def forward(self, X: np.ndarray) -> np.ndarray:
         """Parameters: ``X`` (batch, C, H, W). Returns ``Y`` (batch, C, H_out, W_out)."""
-        X, win = self._windows(X)
+        X = self._check_input(X)
+        win = self._windows(X)
         Y = win.mean(axis=(-2, -1))
         self._x_shape = X.shape
         self._y_shape = Y.shape
         self._dtype = X.dtype
         return Y
 
-    def backward(self, dL_dY: np.ndarray) -> np.ndarray:
+    def backward(self, dL_dY: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
         """Parameters: ``dL_dY`` (batch, C, H_out, W_out). Returns ``dL_dX`` (batch, C, H, W)."""
         x_shape = self._cached("_x_shape")
         G = self._check_grad_shape(dL_dY, self._y_shape)
+        if not input_grad:
+            return None
         kh, kw = self.kernel_size
         sh, sw = self.stride
         ho, wo = G.shape[2], G.shape[3]

@@ -44,7 +44,7 @@ from nnlib._validation import (
     format_shape,
 )
 from nnlib.layers.base import Layer, Parameter
-from nnlib.layers.dense import init_weights
+from nnlib.layers.init import init_weights
 
 __all__ = ["RNN"]
 
@@ -136,13 +136,8 @@ class RNN(Layer):
         H : numpy.ndarray, shape (batch, T, n_hidden)
             Hidden states :math:`h_1, \\dots, h_T`.
         """
+        X = self._check_input(X)
         where = self._where("forward")
-        X = as_float_array(X, "X", where, dtype=self.dtype)
-        if X.ndim != 3 or X.shape[2] != self.n_in or X.shape[1] == 0:
-            raise ValueError(
-                f"{where}: expected X of shape (batch, T, {self.n_in}) with T >= 1, "
-                f"got {format_shape(X.shape)}"
-            )
         n, T, _ = X.shape
         if h0 is None:
             h0 = np.zeros((n, self.n_hidden), dtype=self.dtype)
@@ -164,7 +159,16 @@ class RNN(Layer):
         self._X, self._H, self._h0 = X, H, h0
         return H
 
-    def backward(self, dL_dH: np.ndarray) -> np.ndarray:
+    def _check_input(self, X: object) -> np.ndarray:
+        X = super()._check_input(X)
+        if X.ndim != 3 or X.shape[2] != self.n_in or X.shape[1] == 0:
+            raise ValueError(
+                f"{self._where('forward')}: expected X of shape (batch, T, {self.n_in}) "
+                f"with T >= 1, got {format_shape(X.shape)}"
+            )
+        return X
+
+    def backward(self, dL_dH: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
         """Backpropagation through time.
 
         Parameters
@@ -196,4 +200,6 @@ class RNN(Layer):
         self.W_hh.grad[...] = np.tensordot(delta, H_prev, axes=([0, 1], [0, 1]))
         self.b.grad[...] = delta.sum(axis=(0, 1))
         self.dh0 = carry
+        if not input_grad:
+            return None
         return delta @ self.W_xh.value

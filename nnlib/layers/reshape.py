@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlib._validation import as_float_array, format_shape
+from nnlib._validation import format_shape
 from nnlib.layers.base import Layer
 
 __all__ = ["Flatten", "LastTimeStep"]
@@ -33,21 +33,26 @@ class Flatten(Layer):
 
     def forward(self, X: np.ndarray) -> np.ndarray:
         """Parameters: ``X`` (batch, ...). Returns ``X`` reshaped to (batch, prod(...))."""
-        where = self._where("forward")
-        X = as_float_array(X, "X", where)
-        if X.ndim < 2:
-            raise ValueError(
-                f"{where}: expected X of shape (batch, ...) with at least 2 dimensions, "
-                f"got {format_shape(X.shape)}"
-            )
+        X = self._check_input(X)
         self._x_shape = X.shape
         return X.reshape(X.shape[0], -1)
 
-    def backward(self, dL_dY: np.ndarray) -> np.ndarray:
+    def _check_input(self, X: object) -> np.ndarray:
+        X = super()._check_input(X)
+        if X.ndim < 2:
+            raise ValueError(
+                f"{self._where('forward')}: expected X of shape (batch, ...) with at least "
+                f"2 dimensions, got {format_shape(X.shape)}"
+            )
+        return X
+
+    def backward(self, dL_dY: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
         """Parameters: ``dL_dY`` (batch, features). Returns it reshaped to the input's shape."""
         x_shape = self._cached("_x_shape")
         n_features = int(np.prod(x_shape[1:]))
         G = self._check_grad_shape(dL_dY, (x_shape[0], n_features))
+        if not input_grad:
+            return None
         return G.reshape(x_shape)
 
 
@@ -71,20 +76,25 @@ class LastTimeStep(Layer):
 
     def forward(self, X: np.ndarray) -> np.ndarray:
         """Parameters: ``X`` (batch, T, n). Returns ``X[:, -1, :]`` (batch, n)."""
-        where = self._where("forward")
-        X = as_float_array(X, "X", where)
-        if X.ndim != 3 or X.shape[1] == 0:
-            raise ValueError(
-                f"{where}: expected X of shape (batch, T, n) with T >= 1, "
-                f"got {format_shape(X.shape)}"
-            )
+        X = self._check_input(X)
         self._x_shape = X.shape
         return X[:, -1, :].copy()
 
-    def backward(self, dL_dY: np.ndarray) -> np.ndarray:
+    def _check_input(self, X: object) -> np.ndarray:
+        X = super()._check_input(X)
+        if X.ndim != 3 or X.shape[1] == 0:
+            raise ValueError(
+                f"{self._where('forward')}: expected X of shape (batch, T, n) with T >= 1, "
+                f"got {format_shape(X.shape)}"
+            )
+        return X
+
+    def backward(self, dL_dY: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
         """Parameters: ``dL_dY`` (batch, n). Returns ``dL_dX`` (batch, T, n), zero before T."""
         x_shape = self._cached("_x_shape")
         G = self._check_grad_shape(dL_dY, (x_shape[0], x_shape[2]))
+        if not input_grad:
+            return None
         dX = np.zeros(x_shape, dtype=G.dtype)
         dX[:, -1, :] = G
         return dX
