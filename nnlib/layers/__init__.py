@@ -9,9 +9,11 @@ from nnlib.layers.base import Layer, Parameter
 from nnlib.layers.conv import Conv2D
 from nnlib.layers.dense import Dense, init_weights
 from nnlib.layers.dropout import Dropout
+from nnlib.layers.normalization import BatchNorm, LayerNorm
 from nnlib.layers.pooling import AvgPool2D, MaxPool2D
 from nnlib.layers.recurrent import RNN
 from nnlib.layers.reshape import Flatten, LastTimeStep
+from nnlib.layers.residual import Residual
 
 # Activation layers live in nnlib.activations next to their functions; they are
 # layers too, so they are importable from here as well.  (Keep this import after
@@ -22,6 +24,7 @@ __all__ = [
     "RNN",
     "Attention",
     "AvgPool2D",
+    "BatchNorm",
     "Conv2D",
     "Dense",
     "Dropout",
@@ -29,10 +32,12 @@ __all__ = [
     "Identity",
     "LastTimeStep",
     "Layer",
+    "LayerNorm",
     "LeakyReLU",
     "MaxPool2D",
     "Parameter",
     "ReLU",
+    "Residual",
     "Sigmoid",
     "Softmax",
     "Tanh",
