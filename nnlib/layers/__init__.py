@@ -11,14 +11,17 @@ from nnlib.layers.conv import Conv2D
 from nnlib.layers.dense import Dense
 from nnlib.layers.dropout import Dropout
 from nnlib.layers.init import init_weights
+from nnlib.layers.normalization import BatchNorm, LayerNorm
 from nnlib.layers.pooling import AvgPool2D, MaxPool2D
 from nnlib.layers.recurrent import RNN
 from nnlib.layers.reshape import Flatten, LastTimeStep
+from nnlib.layers.residual import Residual
 
 __all__ = [
     "RNN",
     "Attention",
     "AvgPool2D",
+    "BatchNorm",
     "Conv2D",
     "Dense",
     "Dropout",
@@ -26,10 +29,12 @@ __all__ = [
     "Identity",
     "LastTimeStep",
     "Layer",
+    "LayerNorm",
     "LeakyReLU",
     "MaxPool2D",
     "Parameter",
     "ReLU",
+    "Residual",
     "Sigmoid",
     "Softmax",
     "Tanh",
