@@ -253,7 +253,7 @@ def test_float32_stays_float32_and_agrees(layer_cls):
     rng = np.random.default_rng(9)
     X = rng.standard_normal((6, 4))
     G = rng.standard_normal((6, 4))
-    a, b = layer_cls(4), layer_cls(4)
+    a, b = layer_cls(4), layer_cls(4, dtype=np.float32)
     Y64, dX64 = a.forward(X), a.backward(G)
     Y32 = b.forward(X.astype(np.float32))
     dX32 = b.backward(G.astype(np.float32))

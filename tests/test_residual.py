@@ -112,7 +112,7 @@ def test_bad_construction_and_inner_errors():
     with pytest.raises(TypeError, match="expected Layer instances, got int at position 1"):
         Residual(Dense(2, 2, rng=0), 3)
     res = block()
-    with pytest.raises(ValueError, match=r"in Residual layer \(0\)"):
+    with pytest.raises(ValueError, match=r"inner layer \(0\)"):
         res.forward(np.ones((2, 5)))
     X = np.ones((2, 4))
     X[0, 0] = np.nan
@@ -124,7 +124,7 @@ def test_bad_construction_and_inner_errors():
 
 def test_float32():
     rng = np.random.default_rng(4)
-    res = Residual(Dense(3, 3, rng=0, dtype=np.float32), LayerNorm(3))
+    res = Residual(Dense(3, 3, rng=0, dtype=np.float32), LayerNorm(3, dtype=np.float32))
     X = rng.standard_normal((2, 3)).astype(np.float32)
     Y = res.forward(X)
     assert Y.dtype == np.float32

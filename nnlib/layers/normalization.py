@@ -37,7 +37,7 @@ import numbers
 import numpy as np
 
 from nnlib._validation import (
-    as_float_array,
+    as_float_dtype,
     check_in_range,
     check_positive_int,
     format_shape,
@@ -113,6 +113,9 @@ class BatchNorm(Layer):
         :math:`\\rho \\in [0, 1]` of the running averages (PyTorch's meaning: the
         weight of the *new* batch).
 
+    dtype : numpy dtype, keyword-only
+        float64 (default) or float32, for the parameters and the computation.
+
     Attributes
     ----------
     gamma : Parameter, shape (n_features,)
@@ -134,15 +137,22 @@ class BatchNorm(Layer):
 
     preserves_shape = True
 
-    def __init__(self, n_features: int, *, eps: float = 1e-5, momentum: float = 0.1) -> None:
+    def __init__(
+        self,
+        n_features: int,
+        *,
+        eps: float = 1e-5, momentum: float = 0.1,
+        dtype: type | np.dtype = np.float64,
+    ) -> None:
         super().__init__()
+        self.dtype = as_float_dtype(dtype, "BatchNorm")
         self.n_features = check_positive_int(n_features, "n_features", "BatchNorm")
         self.eps = _check_eps(eps, "BatchNorm")
         self.momentum = check_in_range(momentum, "momentum", "BatchNorm", low=0.0, high=1.0)
-        self.gamma = Parameter(np.ones(self.n_features), "gamma", kind="bias")
-        self.beta = Parameter(np.zeros(self.n_features), "beta", kind="bias")
-        self.running_mean = np.zeros(self.n_features)
-        self.running_var = np.ones(self.n_features)
+        self.gamma = Parameter(np.ones(self.n_features, dtype=self.dtype), "gamma", kind="bias")
+        self.beta = Parameter(np.zeros(self.n_features, dtype=self.dtype), "beta", kind="bias")
+        self.running_mean = np.zeros(self.n_features, dtype=self.dtype)
+        self.running_var = np.ones(self.n_features, dtype=self.dtype)
         self._cache: tuple[np.ndarray, np.ndarray, bool] | None = None
 
     def extra_repr(self) -> str:
@@ -164,13 +174,8 @@ class BatchNorm(Layer):
         -------
         Y : numpy.ndarray, shape (batch, n_features)
         """
+        X = self._check_input(X)
         where = self._where("forward")
-        X = as_float_array(X, "X", where)  # float32 stays float32
-        if X.ndim != 2 or X.shape[1] != self.n_features:
-            raise ValueError(
-                f"{where}: expected X of shape (batch, {self.n_features}), "
-                f"got {format_shape(X.shape)}"
-            )
         N = X.shape[0]
         if self.training:
             if N < 2:
@@ -191,21 +196,34 @@ class BatchNorm(Layer):
         self._cache = (X_hat, inv_std, self.training)
         return X_hat * self.gamma.value.astype(X.dtype) + self.beta.value.astype(X.dtype)
 
-    def backward(self, dL_dY: np.ndarray) -> np.ndarray:
+    def _check_input(self, X: object) -> np.ndarray:
+        X = super()._check_input(X)
+        if X.ndim != 2 or X.shape[1] != self.n_features:
+            raise ValueError(
+                f"{self._where('forward')}: expected X of shape (batch, {self.n_features}), "
+                f"got {format_shape(X.shape)}"
+            )
+        return X
+
+    def backward(self, dL_dY: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
         """Fill ``gamma.grad``, ``beta.grad`` and return ``dL_dX`` (three-term formula).
 
         Parameters
         ----------
         dL_dY : numpy.ndarray, shape (batch, n_features)
+        input_grad : bool, keyword-only
+            If ``False``, fill the parameter gradients only and return ``None``.
 
         Returns
         -------
-        dL_dX : numpy.ndarray, shape (batch, n_features)
+        dL_dX : numpy.ndarray, shape (batch, n_features), or None
         """
         X_hat, inv_std, training = self._cached("_cache")
         dY = self._check_grad_shape(dL_dY, X_hat.shape).astype(X_hat.dtype, copy=False)
         self.gamma.grad[...] = (dY * X_hat).sum(axis=0)
         self.beta.grad[...] = dY.sum(axis=0)
+        if not input_grad:
+            return None
         G = dY * self.gamma.value.astype(X_hat.dtype)
         if not training:  # running statistics are constants
             return G * inv_std
@@ -239,6 +257,9 @@ class LayerNorm(Layer):
     eps : float, keyword-only
         :math:`\\varepsilon > 0` added to the variance.
 
+    dtype : numpy dtype, keyword-only
+        float64 (default) or float32, for the parameters and the computation.
+
     Attributes
     ----------
     gamma : Parameter, shape (n_features,)
@@ -249,12 +270,19 @@ class LayerNorm(Layer):
 
     preserves_shape = True
 
-    def __init__(self, n_features: int, *, eps: float = 1e-5) -> None:
+    def __init__(
+        self,
+        n_features: int,
+        *,
+        eps: float = 1e-5,
+        dtype: type | np.dtype = np.float64,
+    ) -> None:
         super().__init__()
+        self.dtype = as_float_dtype(dtype, "LayerNorm")
         self.n_features = check_positive_int(n_features, "n_features", "LayerNorm")
         self.eps = _check_eps(eps, "LayerNorm")
-        self.gamma = Parameter(np.ones(self.n_features), "gamma", kind="bias")
-        self.beta = Parameter(np.zeros(self.n_features), "beta", kind="bias")
+        self.gamma = Parameter(np.ones(self.n_features, dtype=self.dtype), "gamma", kind="bias")
+        self.beta = Parameter(np.zeros(self.n_features, dtype=self.dtype), "beta", kind="bias")
         self._cache: tuple[np.ndarray, np.ndarray] | None = None
 
     def extra_repr(self) -> str:
@@ -275,13 +303,7 @@ class LayerNorm(Layer):
         -------
         Y : numpy.ndarray, shape (..., n_features)
         """
-        where = self._where("forward")
-        X = as_float_array(X, "X", where)  # float32 stays float32
-        if X.ndim < 2 or X.shape[-1] != self.n_features:
-            raise ValueError(
-                f"{where}: expected X of shape (batch, ..., {self.n_features}), "
-                f"got {format_shape(X.shape)}"
-            )
+        X = self._check_input(X)
         mu = X.mean(axis=-1, keepdims=True)
         var = ((X - mu) ** 2).mean(axis=-1, keepdims=True)
         inv_std = 1.0 / np.sqrt(var + self.eps)
@@ -289,22 +311,35 @@ class LayerNorm(Layer):
         self._cache = (X_hat, inv_std)
         return X_hat * self.gamma.value.astype(X.dtype) + self.beta.value.astype(X.dtype)
 
-    def backward(self, dL_dY: np.ndarray) -> np.ndarray:
+    def _check_input(self, X: object) -> np.ndarray:
+        X = super()._check_input(X)
+        if X.ndim < 2 or X.shape[-1] != self.n_features:
+            raise ValueError(
+                f"{self._where('forward')}: expected X of shape (batch, ..., {self.n_features}), "
+                f"got {format_shape(X.shape)}"
+            )
+        return X
+
+    def backward(self, dL_dY: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
         """Fill ``gamma.grad``, ``beta.grad`` and return ``dL_dX`` (three-term formula).
 
         Parameters
         ----------
         dL_dY : numpy.ndarray, shape (..., n_features)
+        input_grad : bool, keyword-only
+            If ``False``, fill the parameter gradients only and return ``None``.
 
         Returns
         -------
-        dL_dX : numpy.ndarray, shape (..., n_features)
+        dL_dX : numpy.ndarray, shape (..., n_features), or None
         """
         X_hat, inv_std = self._cached("_cache")
         dY = self._check_grad_shape(dL_dY, X_hat.shape).astype(X_hat.dtype, copy=False)
         D = self.n_features
         self.gamma.grad[...] = (dY * X_hat).reshape(-1, D).sum(axis=0)
         self.beta.grad[...] = dY.reshape(-1, D).sum(axis=0)
+        if not input_grad:
+            return None
         return _normalised_backward(
             dY * self.gamma.value.astype(X_hat.dtype), X_hat, inv_std, axis=-1
         )

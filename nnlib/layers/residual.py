@@ -84,13 +84,13 @@ class Residual(Layer):
         -------
         Y : numpy.ndarray, shape like X
         """
-        X = np.asarray(X)
+        X = self._check_input(X)
         A = X
         for i, layer in enumerate(self.layers):
             try:
                 A = layer.forward(A)
             except (ValueError, TypeError) as err:
-                raise type(err)(f"{err} [in Residual layer ({i})]") from err
+                raise type(err)(f"{self._where('forward')}: inner layer ({i}): {err}") from err
         if A.shape != X.shape:
             raise ValueError(
                 f"{self._where('forward')}: expected the inner layers F to keep the input "
@@ -100,26 +100,28 @@ class Residual(Layer):
         self._shape = X.shape
         return X + A
 
-    def backward(self, dL_dY: np.ndarray) -> np.ndarray:
+    def backward(self, dL_dY: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
         """Return :math:`\\partial L/\\partial Y + J_F^\\top \\partial L/\\partial Y`.
 
         Parameters
         ----------
         dL_dY : numpy.ndarray, shape like the forward output
+        input_grad : bool, keyword-only
+            If ``False``, skip the first inner layer's input gradient and return ``None``.
 
         Returns
         -------
-        dL_dX : numpy.ndarray, shape like the forward input
+        dL_dX : numpy.ndarray, shape like the forward input, or None
         """
         shape = self._cached("_shape")
         dY = self._check_grad_shape(dL_dY, shape)
         grad = dY
         for i in range(len(self.layers) - 1, -1, -1):
             try:
-                grad = self.layers[i].backward(grad)
+                grad = self.layers[i].backward(grad, input_grad=input_grad or i > 0)
             except (ValueError, TypeError) as err:
-                raise type(err)(f"{err} [in Residual layer ({i})]") from err
-        return dY + grad
+                raise type(err)(f"{self._where('backward')}: inner layer ({i}): {err}") from err
+        return dY + grad if input_grad else None
 
     def parameters(self) -> list[Parameter]:
         """The inner layers' parameters, layer by layer."""
