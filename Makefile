@@ -37,7 +37,7 @@ book: install
 # Every test: ruff, the nnlib tests, every notebook re-executed and compared
 # (nbval), the notebook checks, and the -W -n --keep-going book build (tests/test_book.py).
 test: install-dev
-	$(BIN)/ruff check nnlib tests benchmarks tools
+	$(BIN)/ruff check nnlib nnbook tests benchmarks tools
 	$(BIN)/python -m pytest --durations=15
 
 # Refresh every notebook's stored outputs and widget state: a fresh kernel each, top to
@@ -46,7 +46,7 @@ execute: install
 	$(BIN)/python tools/execute_notebooks.py book/*.ipynb
 
 lint: install-dev
-	$(BIN)/ruff check nnlib tests benchmarks tools
+	$(BIN)/ruff check nnlib nnbook tests benchmarks tools
 
 serve:
 	$(BIN)/python -m http.server --directory _build/html 8000
