@@ -308,7 +308,7 @@ def fit(
             np.take(y, idx, axis=0, out=yb)
             out = model.forward(Xb)
             total_loss += loss.forward(out, yb) * m
-            if classification:
+            if threshold is not None:
                 total_correct += accuracy(out, yb, threshold) * m
             model.backward(loss.backward(), input_grad=False)
             optimizer.step()
