@@ -7,7 +7,7 @@ PYTHON ?= python3.11
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: book test install install-dev execute lint serve clean
+.PHONY: book test test-fast install install-dev execute lint serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,14 @@ test: install-dev
 	$(BIN)/ruff check nnlib nnbook tests benchmarks tools
 	$(BIN)/python -m pytest --durations=15
 
+# The fast loop (~30 s): the library's and the exercise checkers' tests and nnlib's
+# doctests; no notebook is executed and the book is not built.
+FAST_TESTS = $(filter-out tests/test_ch%.py tests/test_notebooks.py tests/test_book.py \
+	tests/test_browser.py tests/test_binder.py tests/test_links.py tests/test_ledger.py \
+	tests/test_execute_notebooks.py tests/test_chapter_shape.py,$(wildcard tests/test_*.py))
+test-fast: install-dev
+	$(BIN)/python -m pytest -q $(FAST_TESTS) nnlib
+
 # Refresh every notebook's stored outputs and widget state: a fresh kernel each, top to
 # bottom, in book/ (tools/execute_notebooks.py says why not `jupyter execute`).
 execute: install
@@ -47,6 +55,7 @@ execute: install
 
 lint: install-dev
 	$(BIN)/ruff check nnlib nnbook tests benchmarks tools
+	$(BIN)/mypy nnlib
 
 serve:
 	$(BIN)/python -m http.server --directory _build/html 8000

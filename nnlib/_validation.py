@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 __all__ = [
     "as_float_array",
@@ -39,7 +40,7 @@ def format_shape(shape: Sequence[object]) -> str:
     return "(" + ", ".join(str(s) for s in shape) + ")"
 
 
-def as_float_dtype(dtype: object, where: str) -> np.dtype:
+def as_float_dtype(dtype: npt.DTypeLike, where: str) -> np.dtype:
     """The floating-point dtype a layer computes in; ``TypeError`` for anything else."""
     result = np.dtype(dtype)
     if result.kind != "f":

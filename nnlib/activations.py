@@ -13,6 +13,8 @@ The functions act element-wise on arrays of any shape (``softmax`` along
 """
 
 from nnlib.functional import (
+    gelu,
+    gelu_grad,
     leaky_relu,
     leaky_relu_grad,
     log_softmax,
@@ -20,29 +22,41 @@ from nnlib.functional import (
     relu_grad,
     sigmoid,
     sigmoid_grad,
+    silu,
+    silu_grad,
     softmax,
     softmax_jacobian,
+    softplus,
+    softplus_grad,
     tanh,
     tanh_grad,
 )
 from nnlib.layers.activation import (
     ACTIVATIONS,
+    GELU,
     Identity,
     LeakyReLU,
     ReLU,
     Sigmoid,
+    SiLU,
     Softmax,
+    Softplus,
     Tanh,
 )
 
 __all__ = [
     "ACTIVATIONS",
+    "GELU",
     "Identity",
     "LeakyReLU",
     "ReLU",
+    "SiLU",
     "Sigmoid",
     "Softmax",
+    "Softplus",
     "Tanh",
+    "gelu",
+    "gelu_grad",
     "leaky_relu",
     "leaky_relu_grad",
     "log_softmax",
@@ -50,8 +64,12 @@ __all__ = [
     "relu_grad",
     "sigmoid",
     "sigmoid_grad",
+    "silu",
+    "silu_grad",
     "softmax",
     "softmax_jacobian",
+    "softplus",
+    "softplus_grad",
     "tanh",
     "tanh_grad",
 ]

@@ -23,7 +23,9 @@ Scaled dot-product attention (Vaswani et al. 2017), for queries
 
 Examples
 --------
->>> import numpy as np
+>>> import math
+
+import numpy as np
 >>> from nnlib.functional import sigmoid, softmax
 >>> float(sigmoid(np.array(0.0)))
 0.5
@@ -33,12 +35,16 @@ Examples
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from nnlib._validation import check_positive_int, format_shape
 
 __all__ = [
     "causal_mask",
+    "gelu",
+    "gelu_grad",
     "leaky_relu",
     "leaky_relu_grad",
     "log_softmax",
@@ -48,8 +54,12 @@ __all__ = [
     "scaled_dot_product_attention_backward",
     "sigmoid",
     "sigmoid_grad",
+    "silu",
+    "silu_grad",
     "softmax",
     "softmax_jacobian",
+    "softplus",
+    "softplus_grad",
     "tanh",
     "tanh_grad",
 ]
@@ -207,6 +217,147 @@ def leaky_relu_grad(z: np.ndarray, alpha: float = 0.01) -> np.ndarray:
     """
     z = _as_float(z)
     return np.where(z > 0, 1.0, alpha).astype(z.dtype)
+
+
+def softplus(z: np.ndarray) -> np.ndarray:
+    """Softplus, a smooth ReLU, computed without overflow.
+
+    .. math::
+
+        \\operatorname{softplus}(z) = \\log(1 + e^{z}) = \\max(z, 0) + \\log(1 + e^{-|z|})
+
+    Parameters
+    ----------
+    z : array_like, shape (...)
+
+    Returns
+    -------
+    numpy.ndarray, shape (...)
+        Values in :math:`(0, \\infty)`, above :math:`\\max(z, 0)` by at most :math:`\\log 2`.
+    """
+    z = _as_float(z)
+    return (np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))).astype(z.dtype, copy=False)
+
+
+def softplus_grad(z: np.ndarray) -> np.ndarray:
+    """Derivative of softplus: the sigmoid, :math:`\\operatorname{softplus}'(z) = \\sigma(z)`.
+
+    Parameters
+    ----------
+    z : array_like, shape (...)
+
+    Returns
+    -------
+    numpy.ndarray, shape (...)
+    """
+    return sigmoid(z)
+
+
+_erf = np.vectorize(math.erf, otypes=[np.float64])
+_GELU_APPROXIMATIONS = ("none", "tanh")
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+
+
+def _gelu_approximation(approximate: str, where: str) -> str:
+    if approximate not in _GELU_APPROXIMATIONS:
+        raise ValueError(
+            f"{where}: expected approximate in {_GELU_APPROXIMATIONS}, got {approximate!r}"
+        )
+    return approximate
+
+
+def gelu(z: np.ndarray, approximate: str = "none") -> np.ndarray:
+    """Gaussian error linear unit (Hendrycks & Gimpel 2016).
+
+    .. math::
+
+        \\operatorname{GELU}(z) = z\\, \\Phi(z)
+        = \\tfrac12 z \\big(1 + \\operatorname{erf}(z/\\sqrt 2)\\big),
+
+    with :math:`\\Phi` the standard normal CDF (``approximate="none"``, the
+    exact form), or the tanh approximation of the original paper
+    (``approximate="tanh"``, as in GPT-2 and PyTorch)
+
+    .. math::
+
+        \\tfrac12 z \\Big(1 + \\tanh\\big(\\sqrt{2/\\pi}\\,(z + 0.044715\\, z^3)\\big)\\Big).
+
+    Parameters
+    ----------
+    z : array_like, shape (...)
+    approximate : {"none", "tanh"}
+
+    Returns
+    -------
+    numpy.ndarray, shape (...)
+    """
+    z = _as_float(z)
+    if _gelu_approximation(approximate, "gelu") == "tanh":
+        inner = _SQRT_2_OVER_PI * (z + 0.044715 * z**3)
+        return (0.5 * z * (1.0 + np.tanh(inner))).astype(z.dtype, copy=False)
+    return (0.5 * z * (1.0 + _erf(z / math.sqrt(2.0)))).astype(z.dtype, copy=False)
+
+
+def gelu_grad(z: np.ndarray, approximate: str = "none") -> np.ndarray:
+    """Derivative of :func:`gelu`.
+
+    .. math::
+
+        \\operatorname{GELU}'(z) = \\Phi(z) + z\\, \\varphi(z), \\qquad
+        \\varphi(z) = \\frac{e^{-z^2/2}}{\\sqrt{2\\pi}};
+
+    for ``approximate="tanh"``, with :math:`u = \\sqrt{2/\\pi}\\,(z + 0.044715 z^3)`,
+    :math:`\\tfrac12 (1 + \\tanh u) + \\tfrac12 z (1 - \\tanh^2 u)\\,
+    \\sqrt{2/\\pi}\\,(1 + 3 \\cdot 0.044715\\, z^2)`.
+
+    Parameters
+    ----------
+    z : array_like, shape (...)
+    approximate : {"none", "tanh"}
+
+    Returns
+    -------
+    numpy.ndarray, shape (...)
+    """
+    z = _as_float(z)
+    if _gelu_approximation(approximate, "gelu_grad") == "tanh":
+        t = np.tanh(_SQRT_2_OVER_PI * (z + 0.044715 * z**3))
+        du = _SQRT_2_OVER_PI * (1.0 + 3 * 0.044715 * z**2)
+        return (0.5 * (1.0 + t) + 0.5 * z * (1.0 - t * t) * du).astype(z.dtype, copy=False)
+    cdf = 0.5 * (1.0 + _erf(z / math.sqrt(2.0)))
+    pdf = np.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)
+    return (cdf + z * pdf).astype(z.dtype, copy=False)
+
+
+def silu(z: np.ndarray) -> np.ndarray:
+    """SiLU / swish (Elfwing et al. 2018; Ramachandran et al. 2017), :math:`z\\,\\sigma(z)`.
+
+    Parameters
+    ----------
+    z : array_like, shape (...)
+
+    Returns
+    -------
+    numpy.ndarray, shape (...)
+    """
+    z = _as_float(z)
+    return z * sigmoid(z)
+
+
+def silu_grad(z: np.ndarray) -> np.ndarray:
+    """Derivative of SiLU, :math:`\\sigma(z)\\,\\big(1 + z\\,(1 - \\sigma(z))\\big)`.
+
+    Parameters
+    ----------
+    z : array_like, shape (...)
+
+    Returns
+    -------
+    numpy.ndarray, shape (...)
+    """
+    z = _as_float(z)
+    s = sigmoid(z)
+    return s * (1.0 + z * (1.0 - s))
 
 
 def softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:

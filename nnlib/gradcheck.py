@@ -17,6 +17,7 @@ far more.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -105,9 +106,9 @@ def _layer_objective(
     layer: Layer,
     X: np.ndarray,
     y: np.ndarray | None,
-    loss: object | None,
+    loss: Any,
     rng: np.random.Generator,
-) -> tuple[Callable[[], float], Callable[[], np.ndarray]]:
+) -> tuple[Callable[[], float], Callable[[], np.ndarray | None]]:
     """Scalar objective of a layer/network and a function returning its dL/dX.
 
     With a loss: :math:`J = \\mathrm{loss}(\\mathrm{layer}(X), y)`.  Without:
@@ -120,7 +121,7 @@ def _layer_objective(
         def objective() -> float:
             return float(np.sum(R * layer.forward(X)))
 
-        def analytic() -> np.ndarray:
+        def analytic() -> np.ndarray | None:
             layer.forward(X)
             return layer.backward(R.copy())
 
@@ -131,7 +132,7 @@ def _layer_objective(
         def objective() -> float:
             return float(loss.forward(layer.forward(X), y))
 
-        def analytic() -> np.ndarray:
+        def analytic() -> np.ndarray | None:
             loss.forward(layer.forward(X), y)
             return layer.backward(loss.backward())
 
@@ -215,13 +216,15 @@ def gradcheck(
         named = [(p.name, p) for p in layer.parameters()]
 
     dX = analytic_fn()
-    analytic = {name: p.grad.copy() for name, p in named}
+    param_grads = {name: p.grad.copy() for name, p in named}
     errors: dict[str, float] = {}
     if check_input:
+        if dX is None:
+            raise ValueError(f"gradcheck: expected {layer!r}.backward to return dL_dX, got None")
         errors["X"] = relative_error(dX, numerical_gradient(lambda _: objective(), X, eps))
     for name, p in named:
         numeric = numerical_gradient(lambda _: objective(), p.value, eps)
-        errors[name] = relative_error(analytic[name], numeric)
+        errors[name] = relative_error(param_grads[name], numeric)
     if per_tensor:
         return errors
     return max(errors.values(), default=0.0)

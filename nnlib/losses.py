@@ -218,7 +218,9 @@ class CrossEntropy(Loss):
     def extra_repr(self) -> str:
         return f"from_logits={self.from_logits}"
 
-    def _target(self, pred: np.ndarray, target: object) -> tuple[np.ndarray | None, np.ndarray]:
+    def _target(
+        self, pred: np.ndarray, target: object
+    ) -> tuple[np.ndarray | None, np.ndarray | None]:
         """Return ``(labels, None)`` or ``(None, Y)``."""
         where = self._where("forward")
         m, K = pred.shape
@@ -256,6 +258,7 @@ class CrossEntropy(Loss):
                 P[rows, labels] -= 1.0  # p - y
                 self._grad = P / m
             else:
+                assert Y is not None  # _target returns the labels or Y
                 loss = np.sum(Y * (log_sum_exp - shifted))
                 self._grad = (P * Y.sum(axis=1, keepdims=True) - Y) / m
         else:
@@ -268,6 +271,7 @@ class CrossEntropy(Loss):
                 Y = np.zeros_like(P)
                 Y[rows, labels] = 1.0
             else:
+                assert Y is not None  # _target returns the labels or Y
                 loss = -np.sum(Y * log_P)
             grad = np.zeros_like(P)
             np.divide(-Y, P, out=grad, where=live)  # dL/dp = -y / p

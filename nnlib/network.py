@@ -56,7 +56,8 @@ class Sequential(Layer):
         self._check_widths()
 
     def _check_widths(self) -> None:
-        width, source = None, None
+        width: int | None = None
+        source = 0  # the layer that outputs `width` features
         for i, layer in enumerate(self.layers):
             n_in = getattr(layer, "n_in", None)
             if n_in is not None and width is not None and n_in != width:
@@ -68,7 +69,7 @@ class Sequential(Layer):
             if n_out is not None:
                 width, source = n_out, i
             elif not layer.preserves_shape:
-                width, source = None, None
+                width = None
 
     # -- forward / backward -----------------------------------------------------------
     def forward(self, X: np.ndarray) -> np.ndarray:
@@ -113,9 +114,10 @@ class Sequential(Layer):
         if input_grad:
             stop = 0
         else:
-            stop = next((i for i, layer in enumerate(self.layers) if layer.parameters()), None)
-            if stop is None:  # nothing to train
+            first = next((i for i, layer in enumerate(self.layers) if layer.parameters()), None)
+            if first is None:  # nothing to train
                 return None
+            stop = first
         for i in range(len(self.layers) - 1, stop, -1):
             result = self._backward_layer(i, grad, input_grad=True)
             if result is None:

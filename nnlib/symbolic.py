@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeAlias
 
 import numpy as np
 import sympy as sp
@@ -51,7 +52,7 @@ __all__ = [
     "vector",
 ]
 
-ExprLike = sp.Expr | float | int
+ExprLike: TypeAlias = "sp.Expr | float | int"
 
 
 def vector(name: str, n: int) -> list[sp.Symbol]:
@@ -278,7 +279,7 @@ class SymbolicNetwork:
             grads.append((dW, db))
         return grads
 
-    def substitutions(self, model: object) -> dict[sp.Symbol, float]:
+    def substitutions(self, model: Any) -> dict[sp.Symbol, float]:
         """Map the weight symbols to the values of an nnlib network of the same shape.
 
         Parameters

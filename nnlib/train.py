@@ -138,12 +138,16 @@ class History:
         Training accuracy per epoch (classification losses only, else empty).
     val_loss, val_accuracy : list of float
         Loss/accuracy on ``validation`` after each epoch (empty without it).
+    best_epoch : int or None
+        The epoch (from 1) with the lowest ``val_loss`` (``None`` without
+        validation); with ``early_stopping`` the model holds its weights.
     """
 
     loss: list[float] = field(default_factory=list)
     accuracy: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
     val_accuracy: list[float] = field(default_factory=list)
+    best_epoch: int | None = None
 
     @property
     def epochs(self) -> list[int]:
@@ -225,6 +229,7 @@ def fit(
     rng: np.random.Generator | int | None = None,
     validation: tuple[np.ndarray, np.ndarray] | None = None,
     progress: bool | int | str = "auto",
+    early_stopping: int | None = None,
 ) -> History:
     """Train ``model`` by minibatch gradient descent.
 
@@ -256,6 +261,10 @@ def fit(
         only for long runs, i.e. when ``epochs * n`` reaches
         :data:`AUTO_PROGRESS_EXAMPLES` (2 million examples).  The lines hold
         no timings, so the output is reproducible.
+    early_stopping : int, optional
+        Patience :math:`p`: stop when ``val_loss`` has not improved on its
+        best value for :math:`p` epochs in a row, and restore the weights of
+        the best epoch (``History.best_epoch``).  Needs ``validation``.
 
     Returns
     -------
@@ -289,6 +298,16 @@ def fit(
                 f"{where}: expected validation=(X_val, y_val), got {type(validation).__name__}"
             )
         X_val, y_val = validation
+    if early_stopping is not None:
+        patience = check_positive_int(early_stopping, "early_stopping", where)
+        if validation is None:
+            raise ValueError(
+                f"{where}: expected validation=(X_val, y_val) with early_stopping, "
+                f"got validation=None"
+            )
+    params = model.parameters()
+    best_values: list[np.ndarray] | None = None
+    epochs_without_improvement = 0
 
     threshold = getattr(loss, "decision_threshold", None)
     classification = threshold is not None
@@ -308,7 +327,7 @@ def fit(
             np.take(y, idx, axis=0, out=yb)
             out = model.forward(Xb)
             total_loss += loss.forward(out, yb) * m
-            if classification:
+            if threshold is not None:
                 total_correct += accuracy(out, yb, threshold) * m
             model.backward(loss.backward(), input_grad=False)
             optimizer.step()
@@ -320,6 +339,20 @@ def fit(
             history.val_loss.append(result.loss)
             if result.accuracy is not None:
                 history.val_accuracy.append(result.accuracy)
-        if every and (epoch % every == 0 or epoch == epochs):
+            best = history.best_epoch
+            if best is None or result.loss < history.val_loss[best - 1]:
+                history.best_epoch = epoch
+                epochs_without_improvement = 0
+                if early_stopping is not None:
+                    best_values = [p.value.copy() for p in params]
+            else:
+                epochs_without_improvement += 1
+        stop = early_stopping is not None and epochs_without_improvement >= patience
+        if every and (epoch % every == 0 or epoch == epochs or stop):
             print(_progress_line(epoch, epochs, history), file=sys.stdout, flush=True)
+        if stop:
+            break
+    if best_values is not None:  # early stopping: back to the best epoch's weights, in place
+        for p, value in zip(params, best_values, strict=True):
+            p.value[...] = value
     return history

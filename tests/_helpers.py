@@ -12,6 +12,12 @@ requires_torch = pytest.mark.skipif(
     not HAS_TORCH, reason="PyTorch is not installed (CI installs it; pip install torch)"
 )
 
+HAS_SKLEARN = importlib.util.find_spec("sklearn") is not None
+requires_sklearn = pytest.mark.skipif(
+    not HAS_SKLEARN,
+    reason="scikit-learn is not installed (load_digits needs it; pip install scikit-learn)",
+)
+
 GRAD_TOL = 1e-7
 """Relative error below which an analytic gradient counts as correct (float64)."""
 

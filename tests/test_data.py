@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from nnlib import data
+from tests._helpers import requires_sklearn
 
 
 @pytest.mark.parametrize(
@@ -78,6 +79,7 @@ def test_train_test_split_stratified():
         data.train_test_split(X, y, test_size=1.5)
 
 
+@requires_sklearn
 def test_load_digits():
     X_tr, X_te, y_tr, y_te = data.load_digits()
     assert len(y_tr) == len(X_tr)

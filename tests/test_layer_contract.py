@@ -36,6 +36,7 @@ import pytest
 import nnlib.layers
 from nnlib.gradcheck import gradcheck, relative_error
 from nnlib.layers import (
+    GELU,
     RNN,
     Attention,
     AvgPool2D,
@@ -53,7 +54,9 @@ from nnlib.layers import (
     ReLU,
     Residual,
     Sigmoid,
+    SiLU,
     Softmax,
+    Softplus,
     Tanh,
 )
 from nnlib.network import Sequential
@@ -136,6 +139,9 @@ REGISTRY: list[LayerCase] = [
          torch=_elementwise("leaky_relu", negative_slope=0.1)),
     case(Softmax, lambda dt: Softmax(), (5, 3), "Softmax()",
          torch=_elementwise("softmax", dim=-1)),
+    case(Softplus, lambda dt: Softplus(), (5, 3), "Softplus()", torch=_elementwise("softplus")),
+    case(GELU, lambda dt: GELU(), (5, 3), "GELU()", torch=_elementwise("gelu")),
+    case(SiLU, lambda dt: SiLU(), (5, 3), "SiLU()", torch=_elementwise("silu")),
     case(Identity, lambda dt: Identity(), (5, 3), "Identity()", torch=lambda torch, X, P: X * 1.0),
     case(Dropout, lambda dt: Dropout(0.3, rng=0), (5, 3), "Dropout(p=0.3)", eval_mode=True,
          torch=lambda torch, X, P: X * 1.0),

@@ -13,8 +13,10 @@ from nnlib.losses import MSE, BinaryCrossEntropy, CrossEntropy
 from nnlib.network import Sequential, mlp
 from nnlib.optim import SGD, Adam
 from nnlib.train import History, accuracy, evaluate, fit
+from tests._helpers import requires_sklearn
 
 
+@requires_sklearn
 def test_digits_mlp_reaches_96_percent_quickly():
     X_tr, X_te, y_tr, y_te = load_digits(rng=0)
     net = mlp([64, 128, 10], rng=0)

@@ -4,7 +4,17 @@ See ``nnlib/layers/base.py`` for how to write a new layer.  This file is a
 plain list of re-exports: a new layer module adds one import line here.
 """
 
-from nnlib.layers.activation import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from nnlib.layers.activation import (
+    GELU,
+    Identity,
+    LeakyReLU,
+    ReLU,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Softplus,
+    Tanh,
+)
 from nnlib.layers.attention import Attention
 from nnlib.layers.base import Layer, Parameter
 from nnlib.layers.conv import Conv2D
@@ -18,6 +28,7 @@ from nnlib.layers.reshape import Flatten, LastTimeStep
 from nnlib.layers.residual import Residual
 
 __all__ = [
+    "GELU",
     "RNN",
     "Attention",
     "AvgPool2D",
@@ -35,8 +46,10 @@ __all__ = [
     "Parameter",
     "ReLU",
     "Residual",
+    "SiLU",
     "Sigmoid",
     "Softmax",
+    "Softplus",
     "Tanh",
     "init_weights",
 ]

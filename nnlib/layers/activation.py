@@ -14,16 +14,19 @@ from __future__ import annotations
 import numpy as np
 
 from nnlib._validation import check_in_range
-from nnlib.functional import sigmoid, softmax
+from nnlib.functional import gelu, gelu_grad, sigmoid, silu_grad, softmax, softplus
 from nnlib.layers.base import Layer
 
 __all__ = [
     "ACTIVATIONS",
+    "GELU",
     "Identity",
     "LeakyReLU",
     "ReLU",
+    "SiLU",
     "Sigmoid",
     "Softmax",
+    "Softplus",
     "Tanh",
 ]
 
@@ -266,6 +269,89 @@ class Identity(_Activation):
         if not input_grad:
             return None
         return dL_dA
+
+    forward.__doc__, backward.__doc__ = _FORWARD_DOC, _BACKWARD_DOC
+
+
+class Softplus(_Activation):
+    """Softplus layer, a smooth ReLU.
+
+    .. math::
+
+        a = \\log(1 + e^{z}), \\qquad
+        \\frac{\\partial L}{\\partial z} = \\frac{\\partial L}{\\partial a} \\odot \\sigma(z)
+    """
+
+    def forward(self, Z: np.ndarray) -> np.ndarray:
+        Z = self._check_input(Z)
+        self._cache = Z
+        return softplus(Z)
+
+    def backward(self, dL_dA: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
+        Z, dL_dA = self._grad_in(dL_dA)
+        if not input_grad:
+            return None
+        return dL_dA * sigmoid(Z)
+
+    forward.__doc__, backward.__doc__ = _FORWARD_DOC, _BACKWARD_DOC
+
+
+class GELU(_Activation):
+    """GELU layer, :math:`a = z\\,\\Phi(z)` (exact by default; see :func:`nnlib.functional.gelu`).
+
+    .. math::
+
+        \\frac{\\partial L}{\\partial z} = \\frac{\\partial L}{\\partial a} \\odot
+        \\big(\\Phi(z) + z\\,\\varphi(z)\\big)
+
+    Parameters
+    ----------
+    approximate : {"none", "tanh"}
+        ``"tanh"``: the tanh approximation (as ``torch.nn.GELU(approximate="tanh")``).
+    """
+
+    def __init__(self, approximate: str = "none") -> None:
+        super().__init__()
+        gelu(np.zeros(1), approximate)  # raises for an unknown approximation
+        self.approximate = approximate
+
+    def extra_repr(self) -> str:
+        return "" if self.approximate == "none" else f"approximate={self.approximate!r}"
+
+    def forward(self, Z: np.ndarray) -> np.ndarray:
+        Z = self._check_input(Z)
+        self._cache = Z
+        return gelu(Z, self.approximate)
+
+    def backward(self, dL_dA: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
+        Z, dL_dA = self._grad_in(dL_dA)
+        if not input_grad:
+            return None
+        return dL_dA * gelu_grad(Z, self.approximate)
+
+    forward.__doc__, backward.__doc__ = _FORWARD_DOC, _BACKWARD_DOC
+
+
+class SiLU(_Activation):
+    """SiLU (swish) layer.
+
+    .. math::
+
+        a = z\\,\\sigma(z), \\qquad
+        \\frac{\\partial L}{\\partial z} = \\frac{\\partial L}{\\partial a} \\odot
+        \\sigma(z)\\big(1 + z (1 - \\sigma(z))\\big)
+    """
+
+    def forward(self, Z: np.ndarray) -> np.ndarray:
+        Z = self._check_input(Z)
+        self._cache = Z
+        return Z * sigmoid(Z)
+
+    def backward(self, dL_dA: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
+        Z, dL_dA = self._grad_in(dL_dA)
+        if not input_grad:
+            return None
+        return dL_dA * silu_grad(Z)
 
     forward.__doc__, backward.__doc__ = _FORWARD_DOC, _BACKWARD_DOC
 

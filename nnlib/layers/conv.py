@@ -81,7 +81,8 @@ def pair(value: object, name: str, where: str, *, minimum: int = 1) -> tuple[int
         values = tuple(value)
     else:
         raise TypeError(f"{where}: expected {name} to be an int or a pair of ints, got {value!r}")
-    return tuple(check_positive_int(v, name, where, minimum=minimum) for v in values)
+    first, second = (check_positive_int(v, name, where, minimum=minimum) for v in values)
+    return first, second
 
 
 def conv_output_size(n: int, k: int, stride: int = 1, padding: int = 0) -> int:
@@ -246,6 +247,7 @@ class Conv2D(Layer):
         W0 = init_weights(fan_in, fan_out, init, as_rng(rng, where), self.dtype)
         W0 = W0[: self.out_channels].reshape(self.out_channels, self.in_channels, kh, kw)
         self.W = Parameter(W0, "W", kind="weight")
+        self.b: Parameter | None
         if bias:
             self.b = Parameter(np.zeros(self.out_channels, dtype=self.dtype), "b", kind="bias")
         else:
@@ -344,7 +346,7 @@ class Conv2D(Layer):
 
     def _param_grads(self, dL_dY: np.ndarray) -> np.ndarray:
         P = self._cached("_P")
-        G = self._check_grad_shape(dL_dY, self._y_shape).astype(self.dtype, copy=False)
+        G = self._check_grad_shape(dL_dY, self._cached("_y_shape")).astype(self.dtype, copy=False)
         Gm = G.transpose(0, 2, 3, 1).reshape(-1, self.out_channels)  # (N*Ho*Wo, C_out)
         # dL/dW[o,c,u,v] = sum_{n,i,j} G[n,o,i,j] Xp[n,c,s i+u,s j+v]: the input correlated with G
         self.W.grad[...] = (Gm.T @ P).reshape(self.W.shape)
@@ -353,15 +355,16 @@ class Conv2D(Layer):
         return Gm
 
     def _input_grad(self, Gm: np.ndarray) -> np.ndarray:
-        n, c, hp, wp = self._xp_shape
-        _, _, ho, wo = self._y_shape
+        xp_shape: tuple[int, ...] = self._cached("_xp_shape")
+        n, c, hp, wp = xp_shape
+        _, _, ho, wo = self._cached("_y_shape")
         kh, kw = self.kernel_size
         sh, sw = self.stride
         ph, pw = self.padding
         # gradient of every pixel of every window: (N, Ho, Wo, C_in, kh, kw)
         dP = (Gm @ self.W.value.reshape(self.out_channels, -1)).reshape(n, ho, wo, c, kh, kw)
         dP = dP.transpose(0, 3, 4, 5, 1, 2)  # (N, C_in, kh, kw, Ho, Wo)
-        dXp = np.zeros(self._xp_shape, dtype=self.dtype)
+        dXp = np.zeros(xp_shape, dtype=self.dtype)
         for u in range(kh):  # col2im: add each kernel position's share back in place
             for v in range(kw):
                 dXp[:, :, u : u + sh * ho : sh, v : v + sw * wo : sw] += dP[:, :, u, v]

@@ -131,12 +131,13 @@ class MaxPool2D(_Pool2D):
     def backward(self, dL_dY: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
         """Parameters: ``dL_dY`` (batch, C, H_out, W_out). Returns ``dL_dX`` (batch, C, H, W)."""
         index = self._cached("_index")
-        G = self._check_grad_shape(dL_dY, self._y_shape)
+        x_shape = self._cached("_x_shape")
+        G = self._check_grad_shape(dL_dY, self._cached("_y_shape"))
         if not input_grad:
             return None
-        size = int(np.prod(self._x_shape))
+        size = int(np.prod(x_shape))
         dX = np.bincount(index, weights=G.ravel(), minlength=size)
-        return dX.reshape(self._x_shape).astype(G.dtype, copy=False)
+        return dX.reshape(x_shape).astype(G.dtype, copy=False)
 
 
 class AvgPool2D(_Pool2D):
@@ -174,7 +175,7 @@ class AvgPool2D(_Pool2D):
     def backward(self, dL_dY: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
         """Parameters: ``dL_dY`` (batch, C, H_out, W_out). Returns ``dL_dX`` (batch, C, H, W)."""
         x_shape = self._cached("_x_shape")
-        G = self._check_grad_shape(dL_dY, self._y_shape)
+        G = self._check_grad_shape(dL_dY, self._cached("_y_shape"))
         if not input_grad:
             return None
         kh, kw = self.kernel_size

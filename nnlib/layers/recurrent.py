@@ -184,7 +184,7 @@ class RNN(Layer):
             ``W_hh.grad``, ``b.grad`` and the attribute ``dh0``.
         """
         X = self._cached("_X")
-        H, h0 = self._H, self._h0
+        H, h0 = self._cached("_H"), self._cached("_h0")
         G = self._check_grad_shape(dL_dH, H.shape).astype(self.dtype, copy=False)
         n, T, _ = H.shape
         W_hh = self.W_hh.value
