@@ -9,6 +9,7 @@ from nnlib.layers.base import Layer, Parameter
 from nnlib.layers.conv import Conv2D
 from nnlib.layers.dense import Dense, init_weights
 from nnlib.layers.dropout import Dropout
+from nnlib.layers.gated import GRU, LSTM
 from nnlib.layers.normalization import BatchNorm, LayerNorm
 from nnlib.layers.pooling import AvgPool2D, MaxPool2D
 from nnlib.layers.recurrent import RNN
@@ -21,6 +22,8 @@ from nnlib.layers.residual import Residual
 from nnlib.activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh  # isort: skip
 
 __all__ = [
+    "GRU",
+    "LSTM",
     "RNN",
     "Attention",
     "AvgPool2D",
