@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
+from nnbook.exercises.models import reference_logreg_grad, reference_logreg_hessian
 from nnlib.data import make_moons, make_regression, one_hot
-from nnlib.exercises.models import reference_logreg_grad, reference_logreg_hessian
 from nnlib.gradcheck import gradcheck, numerical_gradient, relative_error
 from nnlib.layers import Dense
 from nnlib.losses import MSE, BinaryCrossEntropy, CrossEntropy

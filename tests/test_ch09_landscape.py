@@ -19,9 +19,9 @@ import numpy as np
 import pytest
 import sympy as sp
 
+from nnbook.exercises.landscape import reference_permute_hidden, reference_saddle_hessian
 from nnlib.activations import Identity, Tanh
 from nnlib.data import make_moons
-from nnlib.exercises.landscape import reference_permute_hidden, reference_saddle_hessian
 from nnlib.gradcheck import numerical_gradient, relative_error
 from nnlib.layers import Dense
 from nnlib.losses import MSE, CrossEntropy

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from nnlib.exercises.theory import (
+from nnbook.exercises.theory import (
     count_separable_labellings,
     halfplane_dichotomies,
     linearly_separable,

@@ -6,8 +6,8 @@ import warnings
 
 import numpy as np
 
+from nnbook.exercises.act import check_sigmoid_grad, check_softmax, check_softmax_vjp
 from nnlib import activations as act
-from nnlib.exercises.act import check_sigmoid_grad, check_softmax, check_softmax_vjp
 
 
 def test_sigmoid_grad_accepts_reference():

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnbook.exercises.attn import check_attention, check_attention_backward, check_mha_param_count
 from nnlib.activations import softmax
-from nnlib.exercises.attn import check_attention, check_attention_backward, check_mha_param_count
 
 
 def good_attention(Q, K, V):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlib.exercises.backprop import (
+from nnbook.exercises.backprop import (
     check_backward,
     check_delta_hidden,
     check_delta_softmax_ce,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlib.exercises.conv import (
+from nnbook.exercises.conv import (
     check_conv2d,
     check_conv_input_grad,
     check_conv_kernel_grad,

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from nnlib.exercises import CheckResult, check_function, check_value
+from nnbook.exercises import CheckResult, check_function, check_value
 
 
 def reference_square(x):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlib.exercises.gd import check_adam_step, check_max_stable_lr, check_momentum_step
+from nnbook.exercises.gd import check_adam_step, check_max_stable_lr, check_momentum_step
 
 
 def momentum_ok(theta, v, g, lr, mu):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlib.exercises.landscape import (
+from nnbook.exercises.landscape import (
     check_filter_normalise,
     check_permute_hidden,
     check_saddle_hessian,

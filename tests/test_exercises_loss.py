@@ -6,8 +6,8 @@ import warnings
 
 import numpy as np
 
+from nnbook.exercises.loss import check_bce_with_logits, check_ce_grad, check_logsumexp
 from nnlib import activations as act
-from nnlib.exercises.loss import check_bce_with_logits, check_ce_grad, check_logsumexp
 from nnlib.losses import CrossEntropy
 
 

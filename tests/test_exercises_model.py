@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlib.exercises.model import check_forward, check_n_params, check_signed_distance
+from nnbook.exercises.model import check_forward, check_n_params, check_signed_distance
 from nnlib.layers import Dense, ReLU
 from nnlib.network import Sequential
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlib.exercises.models import (
+from nnbook.exercises.models import (
     check_logreg_grad,
     check_logreg_hessian,
     check_ridge_fit,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlib.exercises.prereq import (
+from nnbook.exercises.prereq import (
     check_gaussian_mle,
     check_low_rank,
     check_norm,

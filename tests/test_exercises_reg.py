@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlib.exercises.reg import check_inverted_dropout, check_ridge, check_soft_threshold
+from nnbook.exercises.reg import check_inverted_dropout, check_ridge, check_soft_threshold
 
 
 def test_soft_threshold_checker():

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlib.clipping import clip_grad_norm
-from nnlib.exercises.rnn import (
+from nnbook.exercises.rnn import (
     check_bptt,
     check_clip_grad_norm,
     check_rnn_forward,
@@ -13,6 +12,7 @@ from nnlib.exercises.rnn import (
     reference_clip_grad_norm,
     reference_rnn_forward,
 )
+from nnlib.clipping import clip_grad_norm
 from nnlib.layers import RNN, Parameter
 
 

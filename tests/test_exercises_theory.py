@@ -7,7 +7,7 @@ from itertools import product
 
 import numpy as np
 
-from nnlib.exercises.theory import (
+from nnbook.exercises.theory import (
     check_generalization_gap,
     check_interval_dichotomies,
     check_sample_complexity,

@@ -120,3 +120,63 @@ def test_setup_outside_ipython_sets_numpy_and_leaves_displayhook():
         assert sys.displayhook is hook
     finally:
         np.set_printoptions(**saved)
+
+
+def test_migrate_notebooks_rewrites_sources_only_and_is_idempotent(tmp_path):
+    sys.path.insert(0, str(REPO / "tools"))
+    try:
+        import migrate_notebooks
+    finally:
+        sys.path.remove(str(REPO / "tools"))
+    cells = [
+        {
+            "cell_type": "code",
+            "execution_count": 1,
+            "id": "a",
+            "metadata": {},
+            "source": ["from nnlib.exercises.act import check_softmax\n", "import nnlib.data"],
+            "outputs": [
+                {
+                    "name": "stdout",
+                    "output_type": "stream",
+                    "text": ["nnlib.exercises stays in outputs\n"],
+                }
+            ],
+        },
+        {
+            "cell_type": "markdown",
+            "id": "b",
+            "metadata": {},
+            "source": "See `nnlib.exercises.theory.separating_line`; not mynnlib.exercises.",
+        },
+    ]
+    notebook = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path = tmp_path / "nb.ipynb"
+    path.write_text(json.dumps(notebook, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    script = tmp_path / "t.py"
+    script.write_text("from nnlib import exercises\nfrom nnlib.exercises import CheckResult\n")
+
+    assert migrate_notebooks.main([str(path), str(script), "--check"]) == 1
+    assert migrate_notebooks.main([str(path), str(script)]) == 0
+    after = json.loads(path.read_text(encoding="utf-8"))
+    assert after["cells"][0]["source"] == [
+        "from nnbook.exercises.act import check_softmax\n",
+        "import nnlib.data",
+    ]
+    assert after["cells"][0]["outputs"] == cells[0]["outputs"]
+    assert after["cells"][1]["source"] == (
+        "See `nnbook.exercises.theory.separating_line`; not mynnlib.exercises."
+    )
+    assert script.read_text() == (
+        "from nnbook import exercises\nfrom nnbook.exercises import CheckResult\n"
+    )
+    text = path.read_text(encoding="utf-8")
+    assert migrate_notebooks.main([str(path), str(script), "--check"]) == 0
+    migrate_notebooks.main([str(path), str(script)])
+    assert path.read_text(encoding="utf-8") == text  # idempotent
+
+
+def test_the_checkers_live_in_nnbook_not_in_the_library():
+    from nnbook.exercises import CheckResult, check_function  # noqa: F401
+
+    assert not list((REPO / "nnlib").glob("exercises/*.py")), "nnlib/exercises/ came back"

@@ -9,8 +9,14 @@ in a kernel the observer redraws. tests/test_browser.py moves the controls in Ch
 
 from __future__ import annotations
 
+import functools
+import http.server
 import io
+import json
 import re
+import shutil
+import subprocess
+import threading
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
@@ -308,3 +314,64 @@ def test_widget_manager_fonts_resolve_to_the_vendored_copy():
     assert fonts, "no icon font found in the @jupyter-widgets/html-manager module"
     missing = sorted(font for font in fonts if not (vendor / font).exists())
     assert not missing, f"fonts the widget manager asks for but the book lacks: {missing}"
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM, reason="needs Debian's chromium (apt-get install chromium)")
+def test_a_page_without_math_fetches_only_the_books_own_files(tmp_path):
+    """A widget page laid out as the built book: no 404, icon fonts from vendor/."""
+    site = tmp_path / "html"
+    shutil.copytree(REPO / "book/_offline", site)
+    button = widgets.Button(description="ok", icon="check")  # an icon: the fonts load
+    widget = explorable(draw, a=[0, 1])
+    data = embed_data(views=[button, widget])
+    views = "".join(
+        f'<script type="application/vnd.jupyter.widget-view+json">{json.dumps(v)}</script>'
+        for v in data["view_specs"]
+    )
+    (site / "book").mkdir()
+    (site / "book/page.html").write_text(
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">'
+        '<script src="../vendor/require.js"></script>'
+        '<script src="../js/widgets-offline.js"></script>'
+        '<script src="../vendor/html-manager/embed-amd.js" '
+        'data-jupyter-widgets-cdn="../vendor/"></script></head><body><p>No math.</p>'
+        '<script type="application/vnd.jupyter.widget-state+json">'
+        f"{json.dumps(data['manager_state'])}</script>{views}</body></html>"
+    )
+    requests: list[tuple[str, int]] = []
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def log_request(self, code="-", size="-"):
+            requests.append((self.path, int(code)))
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Handler, directory=str(site))
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        dom = subprocess.run(
+            [
+                CHROMIUM,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--virtual-time-budget=8000",
+                "--dump-dom",
+                f"http://127.0.0.1:{server.server_address[1]}/book/page.html",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        ).stdout
+    finally:
+        server.shutdown()
+    assert "nnbook-frame-1" in dom and "fa-check" in dom, "the widgets did not render"
+    failed = [(path, code) for path, code in requests if code >= 400]
+    assert not failed, f"requests that failed: {failed}"
+    fonts = [path for path, _ in requests if path.endswith((".woff", ".woff2", ".ttf"))]
+    assert fonts and all(path.startswith("/vendor/html-manager/") for path in fonts), fonts

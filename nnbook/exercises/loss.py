@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from nnlib.exercises import CheckResult, check_function
+from nnbook.exercises import CheckResult, check_function
 
 __all__ = ["check_bce_with_logits", "check_ce_grad", "check_logsumexp"]
 

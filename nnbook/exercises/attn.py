@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from nnlib.exercises import CheckResult, check_function
+from nnbook.exercises import CheckResult, check_function
 from nnlib.layers.attention import (
     scaled_dot_product_attention,
     scaled_dot_product_attention_backward,

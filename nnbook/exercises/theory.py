@@ -25,7 +25,7 @@ from itertools import product
 
 import numpy as np
 
-from nnlib.exercises import CheckResult, check_function
+from nnbook.exercises import CheckResult, check_function
 
 __all__ = [
     "check_generalization_gap",

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from nnlib.exercises import CheckResult, check_function
+from nnbook.exercises import CheckResult, check_function
 
 __all__ = ["check_inverted_dropout", "check_ridge", "check_soft_threshold"]
 

@@ -1,8 +1,8 @@
 """Self-checks for the exercises of chapter 1, *Mathematical prerequisites*.
 
 Each checker runs the reader's function on a few inputs, compares it with an
-independent reference and returns a :class:`~nnlib.exercises.CheckResult`
-whose message says what is wrong (see :mod:`nnlib.exercises`).
+independent reference and returns a :class:`~nnbook.exercises.CheckResult`
+whose message says what is wrong (see :mod:`nnbook.exercises`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from nnlib.exercises import CheckResult, check_function
+from nnbook.exercises import CheckResult, check_function
 
 __all__ = ["check_gaussian_mle", "check_low_rank", "check_norm", "check_quadratic_grad"]
 

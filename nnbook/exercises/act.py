@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from nnlib.exercises import CheckResult, check_function
+from nnbook.exercises import CheckResult, check_function
 
 __all__ = ["check_sigmoid_grad", "check_softmax", "check_softmax_vjp"]
 

@@ -6,9 +6,9 @@ says *what* is wrong: an exception, a wrong shape, or the first input where the
 value is off (with the expected and the actual value side by side).
 
 Each chapter keeps its checkers in a module of its own
-(``nnlib.exercises.<chapter>``), built from :func:`check_function`::
+(``nnbook.exercises.<chapter>``), built from :func:`check_function`::
 
-    from nnlib.exercises import check_function
+    from nnbook.exercises import check_function
 
     def check_sigmoid_grad(sigmoid_grad):
         cases = [np.array([0.0]), np.linspace(-5, 5, 11)]

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from nnlib.exercises import CheckResult, check_function
+from nnbook.exercises import CheckResult, check_function
 
 __all__ = [
     "check_bptt",

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from nnlib.exercises import (
+from nnbook.exercises import (
     FAIL_MARK,
     PASS_MARK,
     CheckResult,

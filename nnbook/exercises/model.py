@@ -1,8 +1,8 @@
 """Self-checks for the exercises of chapter 2, *The core neural network model*.
 
 Each checker runs the reader's function on a few inputs, compares it with an
-independent reference and returns a :class:`~nnlib.exercises.CheckResult`
-whose message says what is wrong (see :mod:`nnlib.exercises`).
+independent reference and returns a :class:`~nnbook.exercises.CheckResult`
+whose message says what is wrong (see :mod:`nnbook.exercises`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from nnlib.exercises import (
+from nnbook.exercises import (
     FAIL_MARK,
     PASS_MARK,
     CheckResult,
