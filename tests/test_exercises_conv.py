@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from nnbook.exercises.conv import (
+    CONV2D_MISTAKES,
+    INPUT_GRAD_MISTAKES,
+    KERNEL_GRAD_MISTAKES,
     check_conv2d,
     check_conv_input_grad,
     check_conv_kernel_grad,
@@ -13,6 +17,7 @@ from nnbook.exercises.conv import (
     reference_conv_kernel_grad,
 )
 from nnlib.layers import Conv2D
+from nnlib.layers.conv import conv_matrix
 
 
 def test_references_agree_with_nnlib():
@@ -68,3 +73,49 @@ def test_input_grad_rejects_missing_flip_and_missing_padding():
     assert not result and "180 degrees" in result.message
     no_pad = check_conv_input_grad(lambda G, K: reference_conv2d(G, K[::-1, ::-1]))
     assert not no_pad and "expected shape" in no_pad.message
+
+
+# --- the catalogue: every classic mistake is named, a correct alternative passes ---
+
+@pytest.mark.parametrize(
+    ("check", "diagnosis", "wrong"),
+    [(check_conv2d, d, f) for d, f in CONV2D_MISTAKES]
+    + [(check_conv_kernel_grad, d, f) for d, f in KERNEL_GRAD_MISTAKES]
+    + [(check_conv_input_grad, d, f) for d, f in INPUT_GRAD_MISTAKES],
+    ids=lambda v: v[:30] if isinstance(v, str) else None,
+)
+def test_every_catalogued_mistake_is_named(check, diagnosis, wrong):
+    result = check(wrong)
+    assert not result
+    assert f"diagnosis: {diagnosis}" in result.message
+
+
+def test_catalogue_sizes():
+    assert min(map(len, (CONV2D_MISTAKES, KERNEL_GRAD_MISTAKES, INPUT_GRAD_MISTAKES))) >= 3
+
+
+def test_input_grad_accepts_the_transpose_of_the_conv_matrix():
+    # a correct answer written differently: vec(dX) = T^T vec(G)
+    def via_transpose(G, K):
+        H, W = G.shape[0] + K.shape[0] - 1, G.shape[1] + K.shape[1] - 1
+        return (conv_matrix(K, (H, W)).T @ G.ravel()).reshape(H, W)
+
+    assert check_conv_input_grad(via_transpose)
+
+
+def test_conv2d_accepts_a_vectorised_answer():
+    def windows(X, K, stride=1):
+        view = np.lib.stride_tricks.sliding_window_view(X, K.shape)[::stride, ::stride]
+        return np.einsum("ijuv,uv->ij", view, K)
+
+    assert check_conv2d(windows)
+
+
+def test_raising_answer_shows_the_hint_and_matrices_are_2d():
+    def boom(G, K):
+        raise IndexError("oops")
+
+    result = check_conv_input_grad(boom)
+    assert "raised IndexError" in result.message and "hint:" in result.message
+    no_flip = check_conv_input_grad(INPUT_GRAD_MISTAKES[0][1])
+    assert "expected (as a matrix):\n      [[" in no_flip.message

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from nnlib.clipping import clip_grad_norm
 from nnbook.exercises.rnn import (
+    BPTT_MISTAKES,
+    CLIP_MISTAKES,
+    RNN_FORWARD_MISTAKES,
     check_bptt,
     check_clip_grad_norm,
     check_rnn_forward,
@@ -12,7 +17,6 @@ from nnbook.exercises.rnn import (
     reference_clip_grad_norm,
     reference_rnn_forward,
 )
-from nnlib.clipping import clip_grad_norm
 from nnlib.layers import RNN, Parameter
 
 
@@ -96,3 +100,49 @@ def test_clip_rejects_per_array_clipping_and_always_scaling():
         return [g * max_norm / total for g in grads]
 
     assert not check_clip_grad_norm(always)
+
+
+# --- the catalogue: every classic mistake is named, a correct alternative passes ---
+
+
+@pytest.mark.parametrize(
+    ("check", "diagnosis", "wrong"),
+    [(check_rnn_forward, d, f) for d, f in RNN_FORWARD_MISTAKES]
+    + [(check_bptt, d, f) for d, f in BPTT_MISTAKES]
+    + [(check_clip_grad_norm, d, f) for d, f in CLIP_MISTAKES],
+    ids=lambda v: v[:30] if isinstance(v, str) else None,
+)
+def test_every_catalogued_mistake_is_named(check, diagnosis, wrong):
+    result = check(wrong)
+    assert not result
+    assert f"diagnosis: {diagnosis}" in result.message
+
+
+def test_catalogue_sizes():
+    assert min(map(len, (RNN_FORWARD_MISTAKES, BPTT_MISTAKES, CLIP_MISTAKES))) >= 3
+
+
+def test_correct_alternative_forms_pass():
+    def batched_forward(X, W_xh, W_hh, b, h0):
+        h, out = h0, []
+        for t in range(X.shape[1]):
+            h = np.tanh(h @ W_hh.T + X[:, t] @ W_xh.T + b)
+            out.append(h)
+        return np.stack(out, axis=1)
+
+    def batched_bptt(X, H, h0, dH, W_hh):
+        H_prev = np.concatenate([h0[:, None], H[:, :-1]], axis=1)
+        delta, deltas = np.zeros_like(h0), np.zeros_like(H)
+        for t in range(X.shape[1] - 1, -1, -1):
+            delta = (1 - H[:, t] ** 2) * (dH[:, t] + delta @ W_hh)
+            deltas[:, t] = delta
+        return (np.einsum("nti,ntj->ij", deltas, X), np.einsum("nti,ntj->ij", deltas, H_prev),
+                deltas.sum(axis=(0, 1)))
+
+    def clip_flat(grads, max_norm):
+        norm = np.linalg.norm(np.concatenate([g.ravel() for g in grads]))
+        return [g * min(1.0, max_norm / norm) for g in grads]
+
+    assert check_rnn_forward(batched_forward)
+    assert check_bptt(batched_bptt)
+    assert check_clip_grad_norm(clip_flat)

@@ -13,9 +13,13 @@ from collections.abc import Callable
 
 import numpy as np
 
-from nnbook.exercises import CheckResult, check_function
+from nnbook.exercises import CheckResult
+from nnbook.exercises._mistakes import check_diagnosing
 
 __all__ = [
+    "BPTT_MISTAKES",
+    "CLIP_MISTAKES",
+    "RNN_FORWARD_MISTAKES",
     "check_bptt",
     "check_clip_grad_norm",
     "check_rnn_forward",
@@ -63,6 +67,98 @@ def reference_clip_grad_norm(grads, max_norm):
     return tuple(np.asarray(g, dtype=float) * scale for g in grads)
 
 
+def _rnn_forward_variant(X, W_xh, W_hh, b, h0, *, transpose=False, use_h0=True,
+                         bias=True, tanh_input_only=False, store_prev=False):
+    X = np.asarray(X, dtype=float)
+    n, T, _ = X.shape
+    H = np.zeros((n, T, W_hh.shape[0]))
+    for k in range(n):
+        h = np.asarray(h0[k], dtype=float) if use_h0 else np.zeros(W_hh.shape[0])
+        for t in range(T):
+            rec = (W_hh.T if transpose else W_hh) @ h
+            inp = W_xh @ X[k, t] + (b if bias else 0.0)
+            new = rec + np.tanh(inp) if tanh_input_only else np.tanh(rec + inp)
+            H[k, t] = h if store_prev else new
+            h = new
+    return H
+
+
+def _bptt_variant(X, H, h0, dH, W_hh, *, no_tanh_grad=False, transpose=False,
+                  truncated=False, prev_tanh=False, h_t_in_dW=False, mean=False):
+    n, T, _ = X.shape
+    dW_xh = np.zeros((W_hh.shape[0], X.shape[2]))
+    dW_hh = np.zeros_like(W_hh, dtype=float)
+    db = np.zeros(W_hh.shape[0])
+    for k in range(n):
+        delta_next = np.zeros(W_hh.shape[0])
+        for t in range(T - 1, -1, -1):
+            h_prev = h0[k] if t == 0 else H[k, t - 1]
+            carry = 0.0 if truncated else (W_hh if transpose else W_hh.T) @ delta_next
+            slope = 1.0 if no_tanh_grad else 1 - (h_prev if prev_tanh else H[k, t]) ** 2
+            delta = slope * (dH[k, t] + carry)
+            dW_xh += np.outer(delta, X[k, t])
+            dW_hh += np.outer(delta, H[k, t] if h_t_in_dW else h_prev)
+            db += delta
+            delta_next = delta
+    if mean:
+        return dW_xh / n, dW_hh / n, db / n
+    return dW_xh, dW_hh, db
+
+
+def _clip_per_array(grads, max_norm):
+    out = []
+    for g in grads:
+        g = np.asarray(g, dtype=float)
+        norm = np.linalg.norm(g)
+        out.append(g * min(1.0, max_norm / norm) if norm > 0 else g)
+    return tuple(out)
+
+
+def _clip_by_norm(grads, max_norm, order):
+    flat = np.concatenate([np.ravel(g) for g in grads])
+    total = np.linalg.norm(flat, order)
+    scale = min(1.0, max_norm / total) if total > 0 else 1.0
+    return tuple(np.asarray(g, dtype=float) * scale for g in grads)
+
+
+#: classic wrong answers of each exercise, named in the verdict
+RNN_FORWARD_MISTAKES = [
+    ("you multiplied by W_hh.T instead of W_hh (with rows as examples: h @ W_hh.T)",
+     lambda *a: _rnn_forward_variant(*a, transpose=True)),
+    ("h0 is ignored: the first step must start from the given h0, not from zeros",
+     lambda *a: _rnn_forward_variant(*a, use_h0=False)),
+    ("the bias b is missing", lambda *a: _rnn_forward_variant(*a, bias=False)),
+    ("tanh is applied to the input part only; it wraps the whole sum "
+     "W_hh h + W_xh x + b", lambda *a: _rnn_forward_variant(*a, tanh_input_only=True)),
+    ("H[:, t] holds h_{t-1}; it must hold the new state h_t",
+     lambda *a: _rnn_forward_variant(*a, store_prev=True)),
+]
+BPTT_MISTAKES = [
+    ("the tanh derivative 1 - h_t**2 is missing", lambda *a: _bptt_variant(*a, no_tanh_grad=True)),
+    ("the recurrent term uses W_hh instead of W_hh.T (rows: delta @ W_hh.T instead of "
+     "delta @ W_hh)", lambda *a: _bptt_variant(*a, transpose=True)),
+    ("the recurrent term W_hh.T delta_{t+1} is missing: this is BPTT truncated to one step",
+     lambda *a: _bptt_variant(*a, truncated=True)),
+    ("the tanh derivative uses h_{t-1}; it is 1 - h_t**2 of the step's own output",
+     lambda *a: _bptt_variant(*a, prev_tanh=True)),
+    ("dW_hh uses h_t; the weight multiplies h_{t-1} (h0 at the first step)",
+     lambda *a: _bptt_variant(*a, h_t_in_dW=True)),
+    ("you averaged over the batch; the loss is a sum, so are its gradients",
+     lambda *a: _bptt_variant(*a, mean=True)),
+]
+CLIP_MISTAKES = [
+    ("each array is clipped by its own norm; clip all arrays together by their global norm",
+     _clip_per_array),
+    ("this is clipping by value (each entry to [-c, c]); it changes the direction",
+     lambda grads, c: tuple(np.clip(np.asarray(g, dtype=float), -c, c) for g in grads)),
+    ("you used the L1 norm; the global norm is the 2-norm, sqrt(sum of squares)",
+     lambda grads, c: _clip_by_norm(grads, c, 1)),
+    ("you always rescale to length max_norm; a gradient already shorter must stay unchanged",
+     lambda grads, c: tuple(np.asarray(g, dtype=float) * c / np.sqrt(
+         sum(float(np.sum(np.asarray(h) ** 2)) for h in grads)) for g in grads)),
+]
+
+
 def _rnn_case(rng, n, T, n_in, n_hidden, scale=0.6):
     X = rng.normal(size=(n, T, n_in))
     W_xh = scale * rng.normal(size=(n_hidden, n_in))
@@ -86,13 +182,14 @@ def check_rnn_forward(rnn_forward: Callable[..., np.ndarray]) -> CheckResult:
         _rnn_case(rng, 3, 5, 2, 4),
         _rnn_case(rng, 2, 6, 4, 3),
     ]
-    return check_function(
+    return check_diagnosing(
         rnn_forward,
         reference=reference_rnn_forward,
         cases=cases,
         name="rnn_forward",
         hint="with rows as examples, h = tanh(h @ W_hh.T + X[:, t] @ W_xh.T + b), starting "
         "from h = h0, and H[:, t] = h.",
+        mistakes=RNN_FORWARD_MISTAKES,
     )
 
 
@@ -108,7 +205,7 @@ def check_bptt(bptt: Callable[..., tuple]) -> CheckResult:
         X, W_xh, W_hh, b, h0 = _rnn_case(rng, n, T, n_in, n_hidden)
         H = reference_rnn_forward(X, W_xh, W_hh, b, h0)
         cases.append((X, H, h0, rng.normal(size=H.shape), W_hh))
-    return check_function(
+    return check_diagnosing(
         bptt,
         reference=reference_bptt,
         cases=cases,
@@ -116,6 +213,7 @@ def check_bptt(bptt: Callable[..., tuple]) -> CheckResult:
         hint="go backwards in time: delta_t = (1 - h_t**2) * (dH_t + delta_{t+1} @ W_hh) "
         "(rows), then add delta_t^T x_t, delta_t^T h_{t-1} (h_0 at t = 1) and delta_t over "
         "every step and example.",
+        mistakes=BPTT_MISTAKES,
     )
 
 
@@ -139,11 +237,16 @@ def check_clip_grad_norm(clip: Callable[..., tuple]) -> CheckResult:
     def reference(grads, max_norm):
         return reference_clip_grad_norm(list(grads), float(max_norm))
 
-    return check_function(
+    mistakes = [
+        (diagnosis, lambda grads, max_norm, wrong=wrong: wrong(list(grads), float(max_norm)))
+        for diagnosis, wrong in CLIP_MISTAKES
+    ]
+    return check_diagnosing(
         candidate,
         reference=reference,
         cases=[(list(grads), max_norm) for grads, max_norm in cases],
         name="clip_grad_norm",
         hint="one norm for all arrays together, sqrt(sum of all squares); if it exceeds "
         "max_norm, multiply every array by max_norm / norm, otherwise change nothing.",
+        mistakes=mistakes,
     )
