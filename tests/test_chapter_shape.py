@@ -94,8 +94,8 @@ def test_exercises_with_solutions(chapter):
     assert len(solutions) >= len(exercises), f"{name}: an exercise without a solution"
     assert markdown.count(":class: dropdown") >= len(exercises), (
         f"{name}: solutions belong in dropdowns")
-    checkers = [c for c in code if "nnlib.exercises" in c]
-    assert checkers, f"{name}: no self-checking exercise (nnlib.exercises)"
+    checkers = [c for c in code if "nnbook.exercises" in c]
+    assert checkers, f"{name}: no self-checking exercise (nnbook.exercises)"
 
 
 def test_summary_and_citations(chapter):
