@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnlib.clipping import clip_grad_norm
 from nnbook.exercises.rnn import (
     BPTT_MISTAKES,
     CLIP_MISTAKES,
@@ -17,6 +16,7 @@ from nnbook.exercises.rnn import (
     reference_clip_grad_norm,
     reference_rnn_forward,
 )
+from nnlib.clipping import clip_grad_norm
 from nnlib.layers import RNN, Parameter
 
 

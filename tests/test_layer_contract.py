@@ -37,6 +37,8 @@ import nnlib.layers
 from nnlib.gradcheck import gradcheck, relative_error
 from nnlib.layers import (
     GELU,
+    GRU,
+    LSTM,
     RNN,
     Attention,
     AvgPool2D,
@@ -122,6 +124,25 @@ def _torch_attention(torch, X, P, n_heads=2, causal=True):
     return heads.transpose(1, 2).reshape(B, T, d) @ W_o.T
 
 
+def _torch_gated(kind):
+    """torch.nn.LSTM / GRU with nnlib's weights (LSTM's one bias goes into bias_ih)."""
+
+    def twin(torch, X, P):
+        n_in, H = X.shape[2], P[1].shape[1]
+        net = getattr(torch.nn, kind)(n_in, H, batch_first=True).double()
+        with torch.no_grad():
+            net.bias_hh_l0.zero_()
+        names = ["weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"][: len(P)]
+        # parametrise by the test's tensors so that gradients flow back to them
+        params = dict(zip(names, P, strict=True))
+        if kind == "LSTM":
+            params["bias_hh_l0"] = torch.zeros_like(P[2])
+        out, _ = torch.func.functional_call(net, params, (X,))
+        return out
+
+    return twin
+
+
 def _elementwise(name, **kwargs):
     def twin(torch, X, P):
         return getattr(torch.nn.functional, name)(X, **kwargs)
@@ -171,6 +192,10 @@ REGISTRY: list[LayerCase] = [
     case(Residual, lambda dt: Residual(Dense(3, 3, rng=0, dtype=dt), Tanh()), (5, 3),
          "Residual(Dense(n_in=3, n_out=3), Tanh())",
          torch=lambda torch, X, P: X + torch.tanh(X @ P[0].T + P[1])),
+    case(LSTM, lambda dt: LSTM(3, 4, rng=0, dtype=dt), (2, 5, 3), "LSTM(n_in=3, n_hidden=4)",
+         bad_shape=(2, 5, 2), torch=_torch_gated("LSTM")),
+    case(GRU, lambda dt: GRU(3, 4, rng=0, dtype=dt), (2, 5, 3), "GRU(n_in=3, n_hidden=4)",
+         bad_shape=(2, 5, 2), torch=_torch_gated("GRU")),
     case(Sequential, lambda dt: Sequential(Dense(3, 4, rng=0, dtype=dt), Tanh(),
                                            Dense(4, 2, rng=1, dtype=dt)), (5, 3),
          "Sequential(\n  (0): Dense(n_in=3, n_out=4)\n  (1): Tanh()\n"

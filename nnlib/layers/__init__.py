@@ -20,8 +20,8 @@ from nnlib.layers.base import Layer, Parameter
 from nnlib.layers.conv import Conv2D
 from nnlib.layers.dense import Dense
 from nnlib.layers.dropout import Dropout
-from nnlib.layers.init import init_weights
 from nnlib.layers.gated import GRU, LSTM
+from nnlib.layers.init import init_weights
 from nnlib.layers.normalization import BatchNorm, LayerNorm
 from nnlib.layers.pooling import AvgPool2D, MaxPool2D
 from nnlib.layers.recurrent import RNN

@@ -77,9 +77,9 @@ class _Gated(Layer):
             text += f", dtype={self.dtype.name}"
         return text
 
-    def _check_input_sequence(self, X: np.ndarray) -> np.ndarray:
+    def _check_input(self, X: object) -> np.ndarray:
+        X = super()._check_input(X)
         where = self._where("forward")
-        X = as_float_array(X, "X", where, dtype=self.dtype)
         if X.ndim != 3 or X.shape[2] != self.n_in or X.shape[1] == 0:
             raise ValueError(
                 f"{where}: expected X of shape (batch, T, {self.n_in}) with T >= 1, "
@@ -202,7 +202,7 @@ class LSTM(_Gated):
         H : numpy.ndarray, shape (batch, T, n_hidden)
             :math:`h_1, \\dots, h_T`.
         """
-        X = self._check_input_sequence(X)
+        X = self._check_input(X)
         n, T, _ = X.shape
         h0 = self._check_state(h0, "h0", n)
         c0 = self._check_state(c0, "c0", n)
@@ -227,7 +227,7 @@ class LSTM(_Gated):
         self._cache = (X, Hs, Cs, gates, h0, c0)
         return Hs
 
-    def backward(self, dL_dH: np.ndarray) -> np.ndarray:
+    def backward(self, dL_dH: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
         """Backpropagation through time.
 
         Parameters
@@ -237,7 +237,7 @@ class LSTM(_Gated):
 
         Returns
         -------
-        dL_dX : numpy.ndarray, shape (batch, T, n_in)
+        dL_dX : numpy.ndarray, shape (batch, T, n_in), or None when ``input_grad=False``
             Also fills ``W_ih.grad``, ``W_hh.grad``, ``b.grad``, ``dh0``, ``dc0``.
         """
         X, Hs, Cs, gates, h0, c0 = self._cached("_cache")
@@ -264,7 +264,7 @@ class LSTM(_Gated):
         self.W_hh.grad[...] = np.tensordot(dA, H_prev, axes=([0, 1], [0, 1]))
         self.b.grad[...] = dA.sum(axis=(0, 1))
         self.dh0, self.dc0 = dh_next, dc_next
-        return dA @ self.W_ih.value
+        return dA @ self.W_ih.value if input_grad else None
 
 
 class GRU(_Gated):
@@ -346,7 +346,7 @@ class GRU(_Gated):
         -------
         H : numpy.ndarray, shape (batch, T, n_hidden)
         """
-        X = self._check_input_sequence(X)
+        X = self._check_input(X)
         n, T, _ = X.shape
         h0 = self._check_state(h0, "h0", n)
         Hd = self.n_hidden
@@ -367,7 +367,7 @@ class GRU(_Gated):
         self._cache = (X, Hs, acts, Vn, h0)
         return Hs
 
-    def backward(self, dL_dH: np.ndarray) -> np.ndarray:
+    def backward(self, dL_dH: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
         """Backpropagation through time.
 
         Parameters
@@ -376,7 +376,7 @@ class GRU(_Gated):
 
         Returns
         -------
-        dL_dX : numpy.ndarray, shape (batch, T, n_in)
+        dL_dX : numpy.ndarray, shape (batch, T, n_in), or None when ``input_grad=False``
             Also fills ``W_ih.grad``, ``W_hh.grad``, ``b_ih.grad``, ``b_hh.grad``, ``dh0``.
         """
         X, Hs, acts, Vn, h0 = self._cached("_cache")
@@ -402,4 +402,4 @@ class GRU(_Gated):
         self.b_ih.grad[...] = dU.sum(axis=(0, 1))
         self.b_hh.grad[...] = dV.sum(axis=(0, 1))
         self.dh0 = dh_next
-        return dU @ self.W_ih.value
+        return dU @ self.W_ih.value if input_grad else None
