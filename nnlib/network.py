@@ -131,8 +131,11 @@ class Sequential(Layer):
         return self._backward_layer(stop, grad, input_grad=input_grad)
 
     def _backward_layer(self, i: int, grad: np.ndarray, *, input_grad: bool) -> np.ndarray | None:
+        layer = self.layers[i]
         try:
-            return self.layers[i].backward(grad, input_grad=input_grad)
+            if input_grad:  # the flag is passed only when it is False (the first trainable layer)
+                return layer.backward(grad)
+            return layer.backward(grad, input_grad=False)
         except (ValueError, TypeError) as err:
             raise type(err)(f"{err} [in Sequential layer ({i})]") from err
 

@@ -220,3 +220,23 @@ def test_dropout_eval_is_identity_and_reproducible():
 def test_layers_refuse_a_non_float_dtype_naming_themselves(layer, args, dtype):
     with pytest.raises(TypeError, match=rf"{layer.__name__}.*expected a float dtype, got"):
         layer(*args, dtype=dtype)
+
+
+def test_sequential_passes_input_grad_only_to_the_first_trainable_layer():
+    """A layer written as backward(self, dL_dY) still works after the first trainable one."""
+
+    class Double(Layer):
+        def forward(self, X):
+            X = self._check_input(X)
+            self._shape = X.shape
+            return 2.0 * X
+
+        def backward(self, dL_dY):  # no input_grad flag
+            self._cached("_shape")
+            return 2.0 * dL_dY
+
+    net = Sequential(Dense(3, 2, rng=0), Double(), Dense(2, 1, rng=1))
+    X = rng(0).standard_normal((4, 3))
+    net.forward(X)
+    assert net.backward(np.ones((4, 1)), input_grad=False) is None
+    assert gradcheck(net, X) < GRAD_TOL
