@@ -7,7 +7,7 @@ PYTHON ?= python3.11
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: book test test-fast install install-dev execute lint serve clean
+.PHONY: book test test-fast install install-dev execute lint format serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,14 +37,17 @@ book: install
 # Every test: ruff, the nnlib tests, every notebook re-executed and compared
 # (nbval), the notebook checks, and the -W -n --keep-going book build (tests/test_book.py).
 test: install-dev
-	$(BIN)/ruff check nnlib nnbook tests benchmarks tools
+	$(BIN)/ruff check nnlib nnbook tests benchmarks tools book
+	$(BIN)/ruff format --check book
 	$(BIN)/python -m pytest --durations=15
 
 # The fast loop (~30 s): the library's and the exercise checkers' tests and nnlib's
 # doctests; no notebook is executed and the book is not built.
 FAST_TESTS = $(filter-out tests/test_ch%.py tests/test_notebooks.py tests/test_book.py \
 	tests/test_browser.py tests/test_binder.py tests/test_links.py tests/test_ledger.py \
-	tests/test_execute_notebooks.py tests/test_chapter_shape.py,$(wildcard tests/test_*.py))
+	tests/test_execute_notebooks.py tests/test_chapter_shape.py tests/test_jupyterlab.py \
+	tests/test_widget_callbacks.py tests/test_pdf.py tests/test_reader_metadata.py \
+	tests/test_explorables.py tests/test_accessibility.py,$(wildcard tests/test_*.py))
 test-fast: install-dev
 	$(BIN)/python -m pytest -q $(FAST_TESTS) nnlib
 
@@ -54,8 +57,15 @@ execute: install
 	$(BIN)/python tools/execute_notebooks.py book/*.ipynb
 
 lint: install-dev
-	$(BIN)/ruff check nnlib nnbook tests benchmarks tools
+	$(BIN)/ruff check nnlib nnbook tests benchmarks tools book
+	$(BIN)/ruff format --check book
 	$(BIN)/mypy nnlib
+
+# The notebooks' code in the book's style: ruff format at 78 columns (book/ruff.toml),
+# then ruff's safe fixes. Re-run `make execute` if a fix changed what a cell prints.
+format: install-dev
+	$(BIN)/ruff format book
+	$(BIN)/ruff check --fix book
 
 serve:
 	$(BIN)/python -m http.server --directory _build/html 8000

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Callable, Sequence
+from typing import Any, cast
 
 import numpy as np
 
@@ -299,12 +300,14 @@ class Tensor:
     def reshape(self, *shape: int | Sequence[int]) -> Tensor:
         """Same values, new shape; the VJP reshapes back."""
         if len(shape) == 1 and not isinstance(shape[0], numbers.Integral):
-            shape = tuple(shape[0])
+            new_shape = tuple(cast("Sequence[int]", shape[0]))
+        else:
+            new_shape = tuple(cast("tuple[int, ...]", shape))
         return self._make(
-            self.value.reshape(shape), (self,), lambda g: (g.reshape(self.shape),), "reshape"
+            self.value.reshape(new_shape), (self,), lambda g: (g.reshape(self.shape),), "reshape"
         )
 
-    def __getitem__(self, index: object) -> Tensor:
+    def __getitem__(self, index: Any) -> Tensor:
         def vjp(g: np.ndarray) -> tuple[np.ndarray]:
             out = np.zeros_like(self.value)
             np.add.at(out, index, g)  # repeated indices add up

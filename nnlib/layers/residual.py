@@ -115,8 +115,9 @@ class Residual(Layer):
         """
         shape = self._cached("_shape")
         dY = self._check_grad_shape(dL_dY, shape)
-        grad = dY
+        grad: np.ndarray | None = dY
         for i in range(len(self.layers) - 1, -1, -1):
+            assert grad is not None  # only the first inner layer may skip its dX
             try:
                 grad = self.layers[i].backward(grad, input_grad=input_grad or i > 0)
             except (ValueError, TypeError) as err:
