@@ -272,7 +272,9 @@ def test_random_graphs_match_torch(program, seed):
     for m, t in zip(mine, theirs, strict=True):
         tg = np.zeros(m.shape) if t.grad is None else t.grad.numpy()
         mg = np.zeros(m.shape) if m.grad is None else m.grad
-        assert relative_error(mg, tg) < 1e-10
+        # relative, with a floor: a gradient that is zero in exact arithmetic (the sum of a
+        # softmax) is 1e-17 in one engine and 0 in the other
+        assert np.max(np.abs(mg - tg)) <= 1e-10 * max(1.0, np.max(np.abs(tg)))
 
 
 @pytest.mark.skipif(not HAS_TORCH, reason="PyTorch is not installed")
