@@ -15,6 +15,7 @@ from nnlib.layers.pooling import AvgPool2D, MaxPool2D
 from nnlib.layers.recurrent import RNN
 from nnlib.layers.reshape import Flatten, LastTimeStep
 from nnlib.layers.residual import Residual
+from nnlib.layers.transformer import Embedding, TransformerBlock, positional_encoding
 
 # Activation layers live in nnlib.activations next to their functions; they are
 # layers too, so they are importable from here as well.  (Keep this import after
@@ -31,6 +32,7 @@ __all__ = [
     "Conv2D",
     "Dense",
     "Dropout",
+    "Embedding",
     "Flatten",
     "Identity",
     "LastTimeStep",
@@ -44,5 +46,7 @@ __all__ = [
     "Sigmoid",
     "Softmax",
     "Tanh",
+    "TransformerBlock",
     "init_weights",
+    "positional_encoding",
 ]
