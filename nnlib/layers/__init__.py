@@ -27,6 +27,7 @@ from nnlib.layers.pooling import AvgPool2D, MaxPool2D
 from nnlib.layers.recurrent import RNN
 from nnlib.layers.reshape import Flatten, LastTimeStep
 from nnlib.layers.residual import Residual
+from nnlib.layers.transformer import Embedding, TransformerBlock, positional_encoding
 
 __all__ = [
     "GELU",
@@ -39,6 +40,7 @@ __all__ = [
     "Conv2D",
     "Dense",
     "Dropout",
+    "Embedding",
     "Flatten",
     "Identity",
     "LastTimeStep",
@@ -54,5 +56,7 @@ __all__ = [
     "Softmax",
     "Softplus",
     "Tanh",
+    "TransformerBlock",
     "init_weights",
+    "positional_encoding",
 ]
