@@ -29,6 +29,7 @@ import numpy as np
 
 from nnlib._validation import as_rng, check_positive_int, format_shape
 from nnlib.layers.base import Layer, Parameter
+from nnlib.losses import Loss
 
 __all__ = [
     "flat_gradient",
@@ -50,7 +51,7 @@ def _params(model: Layer) -> list[Parameter]:
     return params
 
 
-def flat_gradient(model: Layer, loss: object, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+def flat_gradient(model: Layer, loss: Loss, X: np.ndarray, y: np.ndarray) -> np.ndarray:
     """:math:`\\nabla J(\\theta)` of ``loss(model(X), y)``, flattened.
 
     Parameters
@@ -74,7 +75,7 @@ def flat_gradient(model: Layer, loss: object, X: np.ndarray, y: np.ndarray) -> n
 
 
 def hessian_vector_product(
-    model: Layer, loss: object, X: np.ndarray, y: np.ndarray, v: np.ndarray, *, eps: float = 1e-4
+    model: Layer, loss: Loss, X: np.ndarray, y: np.ndarray, v: np.ndarray, *, eps: float = 1e-4
 ) -> np.ndarray:
     """:math:`H v` by the central difference of two backprop gradients along :math:`v`.
 
@@ -130,7 +131,7 @@ def hessian_vector_product(
 
 def hessian(
     model: Layer,
-    loss: object,
+    loss: Loss,
     X: np.ndarray,
     y: np.ndarray,
     *,
@@ -247,7 +248,7 @@ def lanczos(
 
 def top_hessian_eigenvalues(
     model: Layer,
-    loss: object,
+    loss: Loss,
     X: np.ndarray,
     y: np.ndarray,
     *,

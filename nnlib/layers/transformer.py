@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnlib._validation import as_float_dtype, as_rng, check_positive_int, format_shape
-from nnlib.activations import ReLU
+from nnlib.layers.activation import ReLU
 from nnlib.layers.attention import Attention
 from nnlib.layers.base import Layer, Parameter
 from nnlib.layers.dense import Dense
@@ -71,6 +71,13 @@ def positional_encoding(T: int, d_model: int) -> np.ndarray:
     return P
 
 
+def _input_grad(layer: Layer, dL_dY: np.ndarray) -> np.ndarray:
+    """``layer.backward(dL_dY)`` inside the block, where every input gradient is needed."""
+    dL_dX = layer.backward(dL_dY)
+    assert dL_dX is not None  # input_grad defaults to True
+    return dL_dX
+
+
 class Embedding(Layer):
     """A lookup table of learned vectors: token id :math:`k` becomes row :math:`k` of :math:`W`.
 
@@ -100,6 +107,8 @@ class Embedding(Layer):
         The table (``torch.nn.Embedding``'s ``weight``).
     """
 
+    input_name = "ids"
+
     def __init__(
         self, n_tokens: int, d_model: int, *, rng: np.random.Generator | int | None = None
     ) -> None:
@@ -125,6 +134,12 @@ class Embedding(Layer):
         -------
         Y : numpy.ndarray, shape (batch, ..., d_model)
         """
+        ids = self._check_input(ids)
+        self._ids = ids
+        return self.W.value[ids]
+
+    def _check_input(self, ids: object) -> np.ndarray:
+        # not the float check of Layer: token ids are integers
         where = self._where("forward")
         ids = np.asarray(ids)
         if ids.dtype.kind not in "iu":
@@ -138,15 +153,16 @@ class Embedding(Layer):
         if lo < 0 or hi >= self.n_tokens:
             bad = lo if lo < 0 else hi
             raise ValueError(f"{where}: expected token ids in [0, {self.n_tokens}), got id {bad}")
-        self._ids = ids
-        return self.W.value[ids]
+        return ids
 
-    def backward(self, dL_dY: np.ndarray) -> None:
+    def backward(self, dL_dY: np.ndarray, *, input_grad: bool = True) -> None:
         """Fill ``W.grad`` (scatter-add); token ids have no gradient, so return ``None``.
 
         Parameters
         ----------
         dL_dY : numpy.ndarray, shape (batch, ..., d_model)
+        input_grad : bool, keyword-only
+            Ignored: there is no input gradient either way.
 
         Returns
         -------
@@ -235,8 +251,8 @@ class TransformerBlock(Layer):
         rng = as_rng(rng, "TransformerBlock")
         d = self.d_model
         self.attn = Attention(d, n_heads=n_heads, causal=causal, rng=rng, dtype=self.dtype)
-        self.norm1 = LayerNorm(d)
-        self.norm2 = LayerNorm(d)
+        self.norm1 = LayerNorm(d, dtype=self.dtype)
+        self.norm2 = LayerNorm(d, dtype=self.dtype)
         self.ff1 = Dense(d, self.d_ff, init="he", rng=rng, dtype=self.dtype)
         self.relu = ReLU()
         self.ff2 = Dense(self.d_ff, d, init="xavier", rng=rng, dtype=self.dtype)
@@ -271,7 +287,8 @@ class TransformerBlock(Layer):
 
     def _ffn_backward(self, dZ: np.ndarray) -> np.ndarray:
         B, T, d = dZ.shape
-        g = self.ff1.backward(self.relu.backward(self.ff2.backward(dZ.reshape(B * T, d))))
+        g = _input_grad(self.ff2, dZ.reshape(B * T, d))
+        g = _input_grad(self.ff1, _input_grad(self.relu, g))
         return g.reshape(B, T, d)
 
     def forward(self, X: np.ndarray) -> np.ndarray:
@@ -285,12 +302,7 @@ class TransformerBlock(Layer):
         -------
         Y : numpy.ndarray, shape (batch, T, d_model)
         """
-        X = np.asarray(X)
-        if X.ndim != 3 or X.shape[-1] != self.d_model:
-            raise ValueError(
-                f"{self._where('forward')}: expected X of shape (batch, T, {self.d_model}), "
-                f"got {format_shape(X.shape)}"
-            )
+        X = self._check_input(X)
         self._shape = X.shape
         if self.norm_first:
             X1 = X + self.attn.forward(self.norm1.forward(X))
@@ -298,26 +310,39 @@ class TransformerBlock(Layer):
         X1 = self.norm1.forward(X + self.attn.forward(X))
         return self.norm2.forward(X1 + self._ffn(X1))
 
-    def backward(self, dL_dY: np.ndarray) -> np.ndarray:
+    def _check_input(self, X: object) -> np.ndarray:
+        X = super()._check_input(X)
+        if X.ndim != 3 or X.shape[-1] != self.d_model:
+            raise ValueError(
+                f"{self._where('forward')}: expected X of shape (batch, T, {self.d_model}), "
+                f"got {format_shape(X.shape)}"
+            )
+        return X
+
+    def backward(self, dL_dY: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
         """Fill every part's ``.grad`` and return ``dL_dX``.
 
         Parameters
         ----------
         dL_dY : numpy.ndarray, shape (batch, T, d_model)
+        input_grad : bool, keyword-only
+            If ``False``, return ``None`` (the parameter gradients are filled either way).
 
         Returns
         -------
-        dL_dX : numpy.ndarray, shape (batch, T, d_model)
+        dL_dX : numpy.ndarray, shape (batch, T, d_model), or None
         """
         shape = self._cached("_shape")
         dY = self._check_grad_shape(dL_dY, shape)
         if self.norm_first:
-            dX1 = dY + self.norm2.backward(self._ffn_backward(dY))
-            return dX1 + self.norm1.backward(self.attn.backward(dX1))
-        dZ2 = self.norm2.backward(dY)  # Z2 = X1 + FFN(X1)
+            dX1 = dY + _input_grad(self.norm2, self._ffn_backward(dY))
+            dX = dX1 + _input_grad(self.norm1, _input_grad(self.attn, dX1))
+            return dX if input_grad else None
+        dZ2 = _input_grad(self.norm2, dY)  # Z2 = X1 + FFN(X1)
         dX1 = dZ2 + self._ffn_backward(dZ2)
-        dZ1 = self.norm1.backward(dX1)  # Z1 = X + MHA(X)
-        return dZ1 + self.attn.backward(dZ1)
+        dZ1 = _input_grad(self.norm1, dX1)  # Z1 = X + MHA(X)
+        dX = dZ1 + _input_grad(self.attn, dZ1)
+        return dX if input_grad else None
 
     # -- bookkeeping ------------------------------------------------------------------
     def parameters(self) -> list[Parameter]:
