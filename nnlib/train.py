@@ -165,7 +165,10 @@ class History:
         return {k: list(v) for k, v in series.items() if v}
 
     def plot(self, axes: Any = None) -> Any:
-        """Plot the learning curves (loss; accuracy if recorded) with matplotlib.
+        """Plot the learning curves: a thin call of :func:`nnbook.figures.learning_curves`.
+
+        Kept so that ``history.plot()`` goes on working; the plotting lives in the
+        book's package, ``nnbook`` (installed with nnlib), which needs Matplotlib.
 
         Parameters
         ----------
@@ -176,27 +179,9 @@ class History:
         -------
         The matplotlib Axes (array of Axes for two panels).
         """
-        import matplotlib.pyplot as plt
+        from nnbook.figures import learning_curves
 
-        n_panels = 2 if self.accuracy else 1
-        if axes is None:
-            _, axes = plt.subplots(1, n_panels, figsize=(5 * n_panels, 3.5), squeeze=False)
-            axes = axes[0]
-        axes_list = list(np.atleast_1d(axes))
-        ax = axes_list[0]
-        ax.plot(self.epochs, self.loss, label="train")
-        if self.val_loss:
-            ax.plot(self.epochs, self.val_loss, label="validation")
-        ax.set(xlabel="epoch", ylabel="loss", title="loss")
-        ax.legend()
-        if self.accuracy and len(axes_list) > 1:
-            ax = axes_list[1]
-            ax.plot(self.epochs, self.accuracy, label="train")
-            if self.val_accuracy:
-                ax.plot(self.epochs, self.val_accuracy, label="validation")
-            ax.set(xlabel="epoch", ylabel="accuracy", title="accuracy")
-            ax.legend()
-        return axes
+        return learning_curves(self, axes)
 
     def __repr__(self) -> str:
         parts = [f"epochs={len(self.loss)}"]

@@ -180,3 +180,90 @@ def test_the_checkers_live_in_nnbook_not_in_the_library():
     from nnbook.exercises import CheckResult, check_function  # noqa: F401
 
     assert not list((REPO / "nnlib").glob("exercises/*.py")), "nnlib/exercises/ came back"
+
+
+# --- nnbook.figures -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def plt():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    yield plt
+    plt.close("all")
+
+
+def test_learning_curves_draw_each_series_and_history_plot_is_the_same_call(plt):
+    from nnbook.figures import learning_curves
+    from nnlib.train import History
+
+    h = History(loss=[1.0, 0.5, 0.25], accuracy=[0.5, 0.7, 0.9], val_loss=[1.1, 0.6, 0.4])
+    axes = learning_curves(h)
+    assert len(axes) == 2
+    loss_lines = {line.get_label(): list(line.get_ydata()) for line in axes[0].get_lines()}
+    assert loss_lines == {"train": h.loss, "validation": h.val_loss}
+    assert [list(line.get_ydata()) for line in axes[1].get_lines()] == [h.accuracy]
+    assert list(axes[0].get_lines()[0].get_xdata()) == [1, 2, 3]
+    via_history = h.plot()
+    assert [list(line.get_ydata()) for line in via_history[0].get_lines()] == [h.loss, h.val_loss]
+    regression = learning_curves(History(loss=[2.0, 1.0]))
+    assert len(regression) == 1
+
+
+def test_decision_grid_labels_each_point_by_the_rule(plt):
+    from nnbook.figures import decision_grid
+
+    GX, GY, labels = decision_grid(lambda P: P[:, 0] + P[:, 1] > 0, (-1, 1, -2, 2), (5, 9))
+    assert GX.shape == GY.shape == labels.shape == (9, 5)
+    np.testing.assert_array_equal(labels, (GX + GY > 0).astype(int))
+    with pytest.raises(ValueError, match=r"labels of shape \(45,\).*got \(45, 1\)"):
+        decision_grid(lambda P: P[:, :1] > 0, (-1, 1, -2, 2), (5, 9))
+    with pytest.raises(ValueError, match=r"non-negative integer .*got dtype float64"):
+        decision_grid(lambda P: P[:, 0], (-1, 1, -2, 2), 4)
+    with pytest.raises(ValueError, match=r"x0 < x1 and y0 < y1, got \(1, -1, 0, 1\)"):
+        decision_grid(lambda P: P[:, 0] > 0, (1, -1, 0, 1))
+
+
+def test_decision_regions_fill_every_class_and_show_every_point(plt):
+    from nnbook.figures import POINT_COLORS, decision_regions
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((30, 2))
+    y = (X[:, 0] > 0).astype(int) + (X[:, 1] > 1)
+    ax = decision_regions(lambda P: (P[:, 0] > 0).astype(int) + (P[:, 1] > 1), X, y)
+    scatters = ax.collections[1:]
+    assert sum(len(c.get_offsets()) for c in scatters) == len(X)
+    assert [c.get_label() for c in scatters] == [f"class {k}" for k in np.unique(y)]
+    assert np.allclose(scatters[0].get_facecolor()[0][:3], matplotlib_rgb(POINT_COLORS[0]))
+    assert ax.get_xlim() == (X[:, 0].min() - 0.5, X[:, 0].max() + 0.5)
+    with pytest.raises(ValueError, match=r"expected y of shape \(30,\), got \(29,\)"):
+        decision_regions(lambda P: P[:, 0] > 0, X, y[:-1])
+
+
+def matplotlib_rgb(color: str) -> tuple[float, float, float]:
+    from matplotlib.colors import to_rgb
+
+    return to_rgb(color)
+
+
+def test_optimizer_paths_draw_the_given_iterates_on_contours(plt):
+    from nnbook.figures import optimizer_paths
+
+    def rosenbrock(P):
+        x, y = P[..., 0], P[..., 1]
+        return (1 - x) ** 2 + 100 * (y - x**2) ** 2
+
+    path = np.array([[-1.2, 1.0], [-1.0, 0.9], [0.5, 0.3], [1.0, 1.0]])
+    ax = optimizer_paths(rosenbrock, {"GD": path}, box=(-1.6, 1.6, -0.6, 1.8), optima=[(1, 1)])
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    np.testing.assert_array_equal(np.column_stack(lines["GD"].get_data()), path)
+    starts = [ln for ln in ax.get_lines() if ln.get_marker() == "o"]
+    assert [tuple(np.ravel(ln.get_data())) for ln in starts] == [(-1.2, 1.0)]
+    assert len(ax.collections) >= 1, "no contour lines"
+    assert ax.get_xlim() == (-1.6, 1.6) and ax.get_ylim() == (-0.6, 1.8)
+    with pytest.raises(ValueError, match=r"path 'bad' of shape \(n, 2\)"):
+        optimizer_paths(rosenbrock, {"bad": [1.0, 2.0]}, box=(-1, 1, -1, 1))
+    with pytest.raises(ValueError, match=r"values of shape \(200, 200\), got \(\)"):
+        optimizer_paths(lambda P: 0.0, {}, box=(-1, 1, -1, 1))

@@ -3,7 +3,8 @@
 ``book/13_learning_theory.ipynb`` uses the reference functions here to decide,
 exactly, whether a labelling of points in the plane is linearly separable and
 how many labellings ("dichotomies") half-planes realise on a point set; the
-checkers grade the chapter's exercises.
+checkers grade the chapter's exercises. The reference computations are library
+math: they live in :mod:`nnlib.dichotomies` and stay importable from here.
 
 Exact separability test
 -----------------------
@@ -21,11 +22,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from itertools import product
 
 import numpy as np
 
 from nnbook.exercises import CheckResult, check_function
+from nnlib.dichotomies import (
+    count_separable_labellings,
+    halfplane_dichotomies,
+    linearly_separable,
+    separating_line,
+)
 
 __all__ = [
     "check_generalization_gap",
@@ -36,106 +42,6 @@ __all__ = [
     "linearly_separable",
     "separating_line",
 ]
-
-
-# ---------------------------------------------------------------------------------
-# reference computations
-# ---------------------------------------------------------------------------------
-def _as_points(X: object) -> np.ndarray:
-    X = np.asarray(X, dtype=float)
-    if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"expected points of shape (n, 2), got {X.shape}")
-    return X
-
-
-def _arc_directions(X: np.ndarray) -> np.ndarray:
-    """One unit normal inside every arc between consecutive critical angles."""
-    n = len(X)
-    angles = []
-    for i in range(n):
-        for j in range(i + 1, n):
-            dx, dy = X[i] - X[j]
-            if dx == 0 and dy == 0:
-                continue
-            a = math.atan2(dy, dx) + math.pi / 2  # w perpendicular to x_i - x_j
-            angles.extend([a % (2 * math.pi), (a + math.pi) % (2 * math.pi)])
-    if not angles:
-        mids = np.array([0.0, math.pi])
-    else:
-        a = np.unique(np.array(angles))
-        nxt = np.append(a[1:], a[0] + 2 * math.pi)
-        mids = (a + nxt) / 2
-    return np.stack([np.cos(mids), np.sin(mids)], axis=1)
-
-
-def separating_line(X: object, y: object) -> tuple[np.ndarray, float] | None:
-    """A line :math:`w^\\top x + b = 0` with :math:`w^\\top x_i + b > 0` exactly where ``y == 1``.
-
-    Parameters
-    ----------
-    X : array_like, shape (n, 2)
-        Points in the plane.
-    y : array_like of {0, 1}, shape (n,)
-        Labels.
-
-    Returns
-    -------
-    (w, b) or None
-        A strictly separating line, or ``None`` if none exists (exact test, see
-        the module docstring).
-    """
-    X = _as_points(X)
-    y = np.asarray(y).astype(bool)
-    if y.all() or not y.any():
-        # every point on one side: a line far away, with the points on its positive
-        # side when y is all ones and on its negative side when y is all zeros
-        w = np.array([1.0, 0.0])
-        b = -float(X[:, 0].min()) + 1.0 if y.all() else -float(X[:, 0].max()) - 1.0
-        return w, b
-    for w in _arc_directions(X):
-        proj = X @ w
-        lo, hi = proj[~y].max(), proj[y].min()
-        if lo < hi:
-            return w, -float(lo + hi) / 2
-    return None
-
-
-def linearly_separable(X: object, y: object) -> bool:
-    """Whether some line strictly separates the points with ``y == 1`` from the others."""
-    return separating_line(X, y) is not None
-
-
-def count_separable_labellings(X: object) -> int:
-    """Number of the :math:`2^n` labellings of ``X`` that a half-plane realises (enumerated)."""
-    X = _as_points(X)
-    return sum(linearly_separable(X, np.array(lab)) for lab in product((0, 1), repeat=len(X)))
-
-
-def halfplane_dichotomies(X: object) -> set[tuple[int, ...]]:
-    """All labellings of ``X`` realised by half-planes, by sweeping the arcs.
-
-    For each normal direction between critical angles the realisable labellings
-    are the :math:`n + 1` cuts of the sorted projections.
-
-    Parameters
-    ----------
-    X : array_like, shape (n, 2)
-
-    Returns
-    -------
-    set of tuple of int
-        Each labelling as a tuple of 0/1 of length n.
-    """
-    X = _as_points(X)
-    n = len(X)
-    found: set[tuple[int, ...]] = set()
-    for w in _arc_directions(X):
-        order = np.argsort(X @ w)
-        for cut in range(n + 1):
-            lab = np.zeros(n, dtype=int)
-            lab[order[cut:]] = 1
-            found.add(tuple(int(v) for v in lab))
-    return found
 
 
 # ---------------------------------------------------------------------------------
