@@ -3,9 +3,23 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from nnbook.exercises.attn import check_attention, check_attention_backward, check_mha_param_count
+from nnbook.exercises.attn import (
+    ATTENTION_BACKWARD_MISTAKES,
+    ATTENTION_MISTAKES,
+    MHA_PARAM_COUNT_MISTAKES,
+    check_attention,
+    check_attention_backward,
+    check_mha_param_count,
+    reference_attention,
+    reference_attention_backward,
+)
 from nnlib.activations import softmax
+from nnlib.layers.attention import (
+    scaled_dot_product_attention,
+    scaled_dot_product_attention_backward,
+)
 
 
 def good_attention(Q, K, V):
@@ -82,3 +96,60 @@ def test_param_count():
     assert check_mha_param_count(lambda d, h: 4 * d * d)
     assert not check_mha_param_count(lambda d, h: 4 * d * d * h)
     assert not check_mha_param_count(lambda d, h: 3 * d * d)
+
+
+# --- the catalogue: every classic mistake is named, a correct alternative passes ---
+
+
+@pytest.mark.parametrize(
+    ("check", "diagnosis", "wrong"),
+    [(check_attention, d, f) for d, f in ATTENTION_MISTAKES]
+    + [(check_attention_backward, d, f) for d, f in ATTENTION_BACKWARD_MISTAKES]
+    + [(check_mha_param_count, d, f) for d, f in MHA_PARAM_COUNT_MISTAKES],
+    ids=lambda v: v[:30] if isinstance(v, str) else None,
+)
+def test_every_catalogued_mistake_is_named(check, diagnosis, wrong):
+    result = check(wrong)
+    assert not result
+    assert f"diagnosis: {diagnosis}" in result.message
+
+
+def test_catalogue_sizes():
+    assert min(map(len, (ATTENTION_MISTAKES, ATTENTION_BACKWARD_MISTAKES,
+                         MHA_PARAM_COUNT_MISTAKES))) >= 3
+
+
+def test_independent_references_agree_with_nnlib():
+    rng = np.random.default_rng(5)
+    Q, K = rng.standard_normal((3, 4)), rng.standard_normal((5, 4))
+    V, dO = rng.standard_normal((5, 2)), rng.standard_normal((3, 2))
+    out, P = scaled_dot_product_attention(Q, K, V)
+    assert np.allclose(reference_attention(Q, K, V), out)
+    for mine, nnlib_grad in zip(reference_attention_backward(dO, Q, K, V),
+                                scaled_dot_product_attention_backward(dO, Q, K, V, P),
+                                strict=True):
+        assert np.allclose(mine, nnlib_grad)
+
+
+def test_correct_alternative_forms_pass():
+    def via_logsumexp(Q, K, V):
+        S = Q @ K.T / np.sqrt(Q.shape[1])
+        m = S.max(axis=1, keepdims=True)
+        return np.exp(S - m - np.log(np.exp(S - m).sum(axis=1, keepdims=True))) @ V
+
+    def via_jacobians(dO, Q, K, V):
+        S = Q @ K.T / np.sqrt(Q.shape[1])
+        P = np.exp(S - S.max(axis=1, keepdims=True))
+        P /= P.sum(axis=1, keepdims=True)
+        dP = dO @ V.T
+        dS = np.stack([(np.diag(p) - np.outer(p, p)) @ g for p, g in zip(P, dP, strict=True)])
+        return dS @ K / np.sqrt(Q.shape[1]), dS.T @ Q / np.sqrt(Q.shape[1]), P.T @ dO
+
+    assert check_attention(via_logsumexp)
+    assert check_attention_backward(via_jacobians)
+    assert check_mha_param_count(lambda d, h: 3 * h * d * (d // h) + d * d)
+
+
+def test_backward_hint_does_not_give_the_solution_away():
+    result = check_attention_backward(ATTENTION_BACKWARD_MISTAKES[0][1])
+    assert "keepdims" not in result.message and "P.T @ dO" not in result.message

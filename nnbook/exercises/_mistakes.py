@@ -33,17 +33,27 @@ def _matrix(value: np.ndarray) -> str:
 def matching_mistake(
     candidate: Callable[..., Any], cases: Sequence[Any], mistakes: Sequence[Mistake]
 ) -> str | None:
-    """The diagnosis of the first catalogued mistake ``candidate`` reproduces on every case."""
-    for diagnosis, wrong in mistakes:
+    """The diagnosis of the first catalogued mistake ``candidate`` reproduces on every case.
+
+    A case where both the candidate and the wrong variant raise (a matrix product
+    whose shapes do not fit, say) counts as reproduced.
+    """
+
+    def outcome(function: Callable[..., Any], case: Any) -> tuple[bool, Any]:
         try:
-            if all(
-                compare(wrong(*copy.deepcopy(_args(c))), candidate(*copy.deepcopy(_args(c))))
-                is None
-                for c in cases
-            ):
-                return diagnosis
+            return True, function(*copy.deepcopy(_args(case)))
         except Exception:  # the reader's code or the wrong variant may raise anything
-            continue
+            return False, None
+
+    for diagnosis, wrong in mistakes:
+        agrees = True
+        for case in cases:
+            (wrong_ok, wrong_value), (ok, value) = outcome(wrong, case), outcome(candidate, case)
+            if wrong_ok != ok or (ok and compare(wrong_value, value) is not None):
+                agrees = False
+                break
+        if agrees:
+            return diagnosis
     return None
 
 
@@ -80,9 +90,12 @@ def check_diagnosing(
     if result or "not written yet" in result.message:
         return result
     message = result.message
-    if "hint:" not in message:  # the candidate raised: the hint helps there too
-        return CheckResult(False, f"{message}\n  hint: {hint}")
     diagnosis = matching_mistake(candidate, cases, mistakes)
+    if "hint:" not in message:  # the candidate raised: the hint helps there too
+        message += f"\n  hint: {hint}"
+        if diagnosis is not None:
+            message += f"\n  diagnosis: {diagnosis}"
+        return CheckResult(False, message)
     if diagnosis is not None:
         message += f"\n  diagnosis: {diagnosis}"
     try:

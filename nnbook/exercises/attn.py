@@ -1,7 +1,9 @@
 """Self-checks for the exercises of the attention chapter (``book/12_attention.ipynb``).
 
-Each checker runs the reader's function on a few inputs and compares it with
-:mod:`nnlib.layers.attention`, saying what is wrong when it disagrees.
+Each checker runs the reader's function on a few inputs and compares it with a
+reference written here from the chapter's equations, one query row at a time
+(not imported from :mod:`nnlib.layers.attention`; ``tests/`` checks that the two
+agree), saying what is wrong when it disagrees and naming the classic mistakes.
 """
 
 from __future__ import annotations
@@ -10,13 +12,19 @@ from collections.abc import Callable
 
 import numpy as np
 
-from nnbook.exercises import CheckResult, check_function
-from nnlib.layers.attention import (
-    scaled_dot_product_attention,
-    scaled_dot_product_attention_backward,
-)
+from nnbook.exercises import CheckResult
+from nnbook.exercises._mistakes import check_diagnosing
 
-__all__ = ["check_attention", "check_attention_backward", "check_mha_param_count"]
+__all__ = [
+    "ATTENTION_BACKWARD_MISTAKES",
+    "ATTENTION_MISTAKES",
+    "MHA_PARAM_COUNT_MISTAKES",
+    "check_attention",
+    "check_attention_backward",
+    "check_mha_param_count",
+    "reference_attention",
+    "reference_attention_backward",
+]
 
 
 def _cases(with_grad: bool) -> list[tuple[np.ndarray, ...]]:
@@ -35,8 +43,105 @@ def _cases(with_grad: bool) -> list[tuple[np.ndarray, ...]]:
     return cases
 
 
+def _weights(Q, K, scale=None, axis=1, shift=True):
+    Q, K = np.asarray(Q, dtype=float), np.asarray(K, dtype=float)
+    S = Q @ K.T * (1 / np.sqrt(Q.shape[1]) if scale is None else scale)
+    if shift:
+        S = S - S.max(axis=axis, keepdims=True)
+    E = np.exp(S)
+    return E / E.sum(axis=axis, keepdims=True)
+
+
+def _reference_weights(Q: np.ndarray, K: np.ndarray) -> np.ndarray:
+    """``P[i] = softmax(q_i . k_j / sqrt(d_k) over j)``, row by row with the max subtracted."""
+    Q, K = np.asarray(Q, dtype=float), np.asarray(K, dtype=float)
+    P = np.zeros((len(Q), len(K)))
+    for i, q in enumerate(Q):
+        s = np.array([q @ k for k in K]) / np.sqrt(Q.shape[1])
+        e = np.exp(s - s.max())
+        P[i] = e / e.sum()
+    return P
+
+
+def reference_attention(Q: np.ndarray, K: np.ndarray, V: np.ndarray) -> np.ndarray:
+    """``O = softmax_row(Q K^T / sqrt(d_k)) V``, shape ``(T_q, d_v)``."""
+    return _reference_weights(Q, K) @ np.asarray(V, dtype=float)
+
+
+def reference_attention_backward(dO, Q, K, V):
+    """``(dQ, dK, dV)`` by eq-attn-dv-dp, eq-attn-ds and eq-attn-dq-dk, row by row."""
+    Q, K, V, dO = (np.asarray(a, dtype=float) for a in (Q, K, V, dO))
+    P, c = _reference_weights(Q, K), 1 / np.sqrt(Q.shape[1])
+    dV = P.T @ dO
+    dS = np.zeros_like(P)
+    for i in range(len(Q)):
+        dp = V @ dO[i]  # dP[i, j] = dO[i] . v_j
+        dS[i] = P[i] * (dp - P[i] @ dp)  # the softmax Jacobian diag(p) - p p^T, applied
+    return dS @ K * c, dS.T @ Q * c, dV
+
+
+def _backward_variant(dO, Q, K, V, *, dS_rule="right", scaled=True, dK_rule="right",
+                      dV_rule="right"):
+    Q, K, V, dO = (np.asarray(a, dtype=float) for a in (Q, K, V, dO))
+    P, c = _reference_weights(Q, K), 1 / np.sqrt(Q.shape[1])
+    dP = dO @ V.T
+    dS = {
+        "right": P * (dP - (dP * P).sum(axis=1, keepdims=True)),
+        "no_rowsum": P * dP,
+        "diagonal": P * (1 - P) * dP,
+        "axis0": P * (dP - (dP * P).sum(axis=0, keepdims=True)),
+        "rowsum_dP": P * (dP - dP.sum(axis=1, keepdims=True)),
+    }[dS_rule]
+    c = c if scaled else 1.0
+    dQ = dS @ K * c
+    # the wrong products raise for T_q != T_k, as the reader's code would
+    dK = dS.T @ Q * c if dK_rule == "right" else dS @ Q * c
+    dV = P.T @ dO if dV_rule == "right" else P @ dO
+    return dQ, dK, dV
+
+
+#: classic wrong answers of each exercise, named in the verdict
+ATTENTION_MISTAKES = [
+    ("the scores are not scaled: divide Q @ K.T by sqrt(d_k)",
+     lambda Q, K, V: _weights(Q, K, scale=1.0) @ V),
+    ("you divided by d_k; the scale is 1 / sqrt(d_k)",
+     lambda Q, K, V: _weights(Q, K, scale=1 / np.shape(Q)[1]) @ V),
+    ("you scaled by 1 / sqrt(d_v) (V's width); the scale uses d_k = Q.shape[1]",
+     lambda Q, K, V: _weights(Q, K, scale=1 / np.sqrt(np.shape(V)[1])) @ V),
+    ("you scaled by 1 / sqrt(T); the scale uses the key width d_k, not the length",
+     lambda Q, K, V: _weights(Q, K, scale=1 / np.sqrt(len(K))) @ V),
+    ("the softmax runs over the queries (axis 0); each row (one query) must sum to 1",
+     lambda Q, K, V: _weights(Q, K, axis=0) @ V),
+    ("you used P.T @ V; the output is P @ V",
+     lambda Q, K, V: _weights(Q, K).T @ V),
+]
+ATTENTION_BACKWARD_MISTAKES = [
+    ("dS forgets the row-sum term: dS = P * (dP - rowsum(dP * P)), not P * dP",
+     lambda *a: _backward_variant(*a, dS_rule="no_rowsum")),
+    ("you used only the diagonal of the softmax Jacobian, P * (1 - P); the off-diagonal "
+     "terms -p_i p_j matter too", lambda *a: _backward_variant(*a, dS_rule="diagonal")),
+    ("the row sum runs over axis 0; it must run along each row (axis=1)",
+     lambda *a: _backward_variant(*a, dS_rule="axis0")),
+    ("you subtracted rowsum(dP); the term is rowsum(dP * P)",
+     lambda *a: _backward_variant(*a, dS_rule="rowsum_dP")),
+    ("the factor 1 / sqrt(d_k) is missing from dQ and dK",
+     lambda *a: _backward_variant(*a, scaled=False)),
+    ("dK uses dS instead of dS.T", lambda *a: _backward_variant(*a, dK_rule="wrong")),
+    ("dV uses P instead of P.T", lambda *a: _backward_variant(*a, dV_rule="wrong")),
+]
+MHA_PARAM_COUNT_MISTAKES = [
+    ("you forgot W_o: there are four d x d matrices, not three",
+     lambda d, h: 3 * d * d),
+    ("you counted each head with full d x d matrices; the h heads of width d/h share "
+     "one d x d matrix each for Q, K, V", lambda d, h: 4 * h * d * d),
+    ("you counted the blocks of a single head (4 d d_h); all h heads together make d x d",
+     lambda d, h: 4 * d * (d // h)),
+    ("you added biases; this layer has none", lambda d, h: 4 * d * d + 4 * d),
+]
+
+
 def _attention_ref(Q: np.ndarray, K: np.ndarray, V: np.ndarray) -> np.ndarray:
-    return scaled_dot_product_attention(Q, K, V)[0]
+    return reference_attention(Q, K, V)
 
 
 def check_attention(attention: Callable[..., np.ndarray]) -> CheckResult:
@@ -52,21 +157,21 @@ def check_attention(attention: Callable[..., np.ndarray]) -> CheckResult:
     -------
     CheckResult
     """
-    return check_function(
+    return check_diagnosing(
         attention,
         reference=_attention_ref,
         cases=_cases(with_grad=False),
         name="attention",
         hint="scores are Q @ K.T / sqrt(d_k) with d_k = Q.shape[1]; the softmax runs "
         "along each row (axis=-1) and should subtract the row maximum first",
+        mistakes=ATTENTION_MISTAKES,
     )
 
 
 def _backward_ref(
     dO: np.ndarray, Q: np.ndarray, K: np.ndarray, V: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    _, P = scaled_dot_product_attention(Q, K, V)
-    return scaled_dot_product_attention_backward(dO, Q, K, V, P)
+    return reference_attention_backward(dO, Q, K, V)
 
 
 def check_attention_backward(
@@ -84,13 +189,14 @@ def check_attention_backward(
     -------
     CheckResult
     """
-    return check_function(
+    return check_diagnosing(
         attention_backward,
         reference=_backward_ref,
         cases=_cases(with_grad=True),
         name="attention_backward",
-        hint="dV = P.T @ dO; dP = dO @ V.T; dS = P * (dP - (dP * P).sum(axis=1, "
-        "keepdims=True)); dQ = dS @ K / sqrt(d_k); dK = dS.T @ Q / sqrt(d_k)",
+        hint="recompute P, then go back one matrix product at a time: O = P V gives dV "
+        "and dP, the row softmax gives dS (eq-attn-ds), S = Q K^T / sqrt(d_k) gives dQ, dK",
+        mistakes=ATTENTION_BACKWARD_MISTAKES,
     )
 
 
@@ -114,11 +220,12 @@ def check_mha_param_count(mha_param_count: Callable[[int, int], int]) -> CheckRe
     CheckResult
     """
     cases = [(np.int64(d), np.int64(h)) for d, h in ((4, 1), (8, 2), (12, 3), (64, 8))]
-    return check_function(
+    return check_diagnosing(
         mha_param_count,
         reference=_param_count_ref,
         cases=cases,
         name="mha_param_count",
-        hint="each head has its own d_model x d_head blocks of W_q, W_k and W_v; add them "
-        "up over the heads, then add W_o",
+        hint="each head has its own d_head x d_model blocks (rows) of W_q, W_k and W_v; "
+        "add them up over the heads, then add W_o",
+        mistakes=MHA_PARAM_COUNT_MISTAKES,
     )
