@@ -119,3 +119,68 @@ def test_gaussian_mle_rejects_unbiased_variance():
 
 def test_gaussian_mle_rejects_standard_deviation():
     assert not check_gaussian_mle(lambda y: (np.mean(y), np.std(y)))
+
+
+# --- the catalogue: every classic mistake is recognised and named ---------------------
+
+def _svd(A):
+    return np.linalg.svd(A, full_matrices=False)
+
+
+CATALOGUE = {
+    "norm": (check_norm, {
+        "no abs": (lambda x, p: float(np.sum(x)) if p == 1 else (
+            float(np.max(x)) if p == np.inf else float(np.sqrt(np.sum(x * x)))),
+            "absolute values are missing"),
+        "no sqrt": (lambda x, p: float(np.sum(x * x)) if p == 2 else float(
+            np.linalg.norm(x, p)), "square root"),
+        "L1 as max": (lambda x, p: float(np.max(np.abs(x))) if p == 1 else float(
+            np.linalg.norm(x, p)), "L-infinity"),
+    }),
+    "quadratic_grad": (check_quadratic_grad, {
+        "2Ax": (lambda A, x: 2 * A @ x, "only for a symmetric A"),
+        "2ATx": (lambda A, x: 2 * A.T @ x, "2 A^T x"),
+        "half": (lambda A, x: (A + A.T) @ x / 2, "no factor 1/2"),
+        "sign": (lambda A, x: -(A + A.T) @ x, "sign is flipped"),
+        "Ax": (lambda A, x: A @ x, "missing the A^T x term"),
+    }),
+    "low_rank": (check_low_rank, {
+        "Vt columns": (lambda A, k: (lambda U, s, Vt: (U[:, :k] * s[:k]) @ Vt[:, :k].T)(
+            *_svd(A)), "columns of Vt"),
+        "smallest": (lambda A, k: (lambda U, s, Vt: (U[:, -k:] * s[-k:]) @ Vt[-k:])(
+            *_svd(A)), "smallest"),
+        "no sigma": (lambda A, k: (lambda U, s, Vt: U[:, :k] @ Vt[:k])(*_svd(A)),
+                     "singular values are missing"),
+        "k+1": (lambda A, k: (lambda U, s, Vt: (U[:, :k + 1] * s[:k + 1]) @ Vt[:k + 1])(
+            *_svd(A)), "off-by-one"),
+    }),
+    "gaussian_mle": (check_gaussian_mle, {
+        "ddof=1": (lambda x: (np.mean(x), np.var(x, ddof=1)), "n - 1"),
+        "std": (lambda x: (np.mean(x), np.std(x)), "standard deviation"),
+        "raw second moment": (lambda x: (np.mean(x), np.mean(x**2)), "subtract the mean"),
+        "swapped": (lambda x: (np.var(x), np.mean(x)), "swapped"),
+    }),
+}
+
+
+def test_prereq_checkers_name_each_mistake():
+    for checker_name, (checker, wrongs) in CATALOGUE.items():
+        for label, (wrong, phrase) in wrongs.items():
+            verdict = checker(wrong)
+            assert not verdict, (checker_name, label)
+            assert phrase in repr(verdict), (checker_name, label, repr(verdict))
+
+
+def test_prereq_checkers_accept_alternative_forms():
+    assert check_gaussian_mle(lambda x: np.array([np.mean(x), np.var(x)]))  # an array
+    assert check_gaussian_mle(lambda x: [np.mean(x), np.mean((x - np.mean(x)) ** 2)])
+    assert check_quadratic_grad(lambda A, x: A @ x + A.T @ x)
+    assert check_low_rank(lambda A, k: sum(
+        s * np.outer(u, v) for u, s, v in zip(_svd(A)[0].T[:k], _svd(A)[1][:k], _svd(A)[2][:k],
+                                              strict=True)))
+    assert check_norm(lambda x, p: float(np.linalg.norm(x, p)))
+
+
+def test_low_rank_prints_matrices_as_matrices():
+    verdict = repr(check_low_rank(CATALOGUE["low_rank"][1]["no sigma"][0]))
+    assert "\n      [[" in verdict

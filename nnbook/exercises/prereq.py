@@ -11,7 +11,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from nnbook.exercises import CheckResult, check_function
+from nnbook.exercises import CheckResult
+from nnbook.exercises._diagnose import Mistake, check_with_mistakes
 
 __all__ = ["check_gaussian_mle", "check_low_rank", "check_norm", "check_quadratic_grad"]
 
@@ -27,6 +28,25 @@ def _reference_norm(x: np.ndarray, p: float) -> float:
     raise ValueError(f"p must be 1, 2 or inf, got {p}")
 
 
+def _without_abs(x: np.ndarray, p: float) -> float:
+    x = np.asarray(x, dtype=float)
+    if p == 1:
+        return float(np.sum(x))
+    if p == 2:
+        return float(np.sqrt(np.sum(x * x)))
+    return float(np.max(x))
+
+
+NORM_MISTAKES = (
+    Mistake(_without_abs, "the absolute values are missing: negative entries count by their "
+            "size, sum(|x_i|) and max(|x_i|), not sum(x_i) and max(x_i)."),
+    Mistake(lambda x, p: _reference_norm(x, 2) ** 2 if p == 2 else _reference_norm(x, p),
+            "the L2 norm lacks its square root: sum(x_i**2) is the *squared* norm."),
+    Mistake(lambda x, p: float(np.max(np.abs(x))) if p == 1 else _reference_norm(x, p),
+            "for p = 1 you returned the largest |x_i| (the L-infinity norm)."),
+)
+
+
 def check_norm(norm: Callable[[np.ndarray, float], float]) -> CheckResult:
     """Check ``norm(x, p)``: the L1, L2 or L-infinity norm of a vector ``x``.
 
@@ -38,10 +58,11 @@ def check_norm(norm: Callable[[np.ndarray, float], float]) -> CheckResult:
     cases = []
     for p in (1, 2, np.inf):
         cases += [(np.array([3.0, -4.0]), p), (x, p), (np.array([-2.0]), p)]
-    return check_function(
+    return check_with_mistakes(
         norm,
         reference=_reference_norm,
         cases=cases,
+        mistakes=NORM_MISTAKES,
         name="norm",
         hint="L1 sums |x_i|, L2 is the square root of the sum of x_i**2, "
         "L-infinity is the largest |x_i|; negative entries count by their size.",
@@ -50,6 +71,21 @@ def check_norm(norm: Callable[[np.ndarray, float], float]) -> CheckResult:
 
 def _reference_quadratic_grad(A: np.ndarray, x: np.ndarray) -> np.ndarray:
     return (A + A.T) @ x
+
+
+QUADRATIC_GRAD_MISTAKES = (
+    Mistake(lambda A, x: 2 * A @ x,
+            "2 A x is the gradient only for a symmetric A; in general it is (A + A^T) x."),
+    Mistake(lambda A, x: 2 * A.T @ x,
+            "2 A^T x is the gradient only for a symmetric A; in general it is (A + A^T) x."),
+    Mistake(lambda A, x: (A + A.T) @ x / 2,
+            "half the gradient: (A + A^T) x / 2. Differentiating x_i x_j gives both terms, "
+            "so there is no factor 1/2."),
+    Mistake(lambda A, x: -(A + A.T) @ x, "the sign is flipped."),
+    Mistake(lambda A, x: A @ x, "A x is missing the A^T x term (and is only half of 2 A x)."),
+    Mistake(lambda A, x: x @ (A + A.T) @ x,
+            "you returned a number; the gradient is a vector, (A + A^T) x."),
+)
 
 
 def check_quadratic_grad(grad: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> CheckResult:
@@ -64,10 +100,11 @@ def check_quadratic_grad(grad: Callable[[np.ndarray, np.ndarray], np.ndarray]) -
         (rng.normal(size=(3, 3)), rng.normal(size=3)),
         (rng.normal(size=(4, 4)), rng.normal(size=4)),
     ]
-    return check_function(
+    return check_with_mistakes(
         grad,
         reference=_reference_quadratic_grad,
         cases=cases,
+        mistakes=QUADRATIC_GRAD_MISTAKES,
         name="quadratic_grad",
         hint="A need not be symmetric: x^T A x has gradient (A + A^T) x, "
         "which equals 2 A x only when A = A^T.",
@@ -79,6 +116,24 @@ def _reference_low_rank(A: np.ndarray, k: int) -> np.ndarray:
     return (U[:, :k] * s[:k]) @ Vt[:k]
 
 
+def _svd(A: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return np.linalg.svd(A, full_matrices=False)
+
+
+LOW_RANK_MISTAKES = (
+    Mistake(lambda A, k: (lambda U, s, Vt: (U[:, :k] * s[:k]) @ Vt[:, :k].T)(*_svd(A)),
+            "you used the columns of Vt (Vt[:, :k]); NumPy returns V^T, whose *rows* are the "
+            "right singular vectors: use Vt[:k, :]."),
+    Mistake(lambda A, k: (lambda U, s, Vt: (U[:, -k:] * s[-k:]) @ Vt[-k:])(*_svd(A)),
+            "you kept the k *smallest* singular values; NumPy sorts them largest first, "
+            "so keep the first k."),
+    Mistake(lambda A, k: (lambda U, s, Vt: U[:, :k] @ Vt[:k])(*_svd(A)),
+            "the singular values are missing: U_k Sigma_k V_k^T, not U_k V_k^T."),
+    Mistake(lambda A, k: (lambda U, s, Vt: (U[:, :k + 1] * s[:k + 1]) @ Vt[:k + 1])(*_svd(A)),
+            "you kept k + 1 terms (an off-by-one): the slice [:k] already holds k of them."),
+)
+
+
 def check_low_rank(low_rank: Callable[[np.ndarray, int], np.ndarray]) -> CheckResult:
     """Check ``low_rank(A, k)``, the best rank-``k`` approximation of ``A``.
 
@@ -88,10 +143,11 @@ def check_low_rank(low_rank: Callable[[np.ndarray, int], np.ndarray]) -> CheckRe
     A = rng.normal(size=(6, 4))
     B = rng.normal(size=(3, 5))
     cases = [(A, 1), (A, 2), (A, 4), (B, 1), (B, 3)]
-    return check_function(
+    return check_with_mistakes(
         low_rank,
         reference=_reference_low_rank,
         cases=cases,
+        mistakes=LOW_RANK_MISTAKES,
         name="low_rank",
         hint="keep the k largest singular values: U[:, :k] @ diag(s[:k]) @ Vt[:k, :] "
         "(NumPy returns V^T, whose rows are the right singular vectors).",
@@ -103,6 +159,19 @@ def _reference_gaussian_mle(x: np.ndarray) -> tuple[float, float]:
     return mu, float(np.sum((x - mu) ** 2) / x.size)
 
 
+GAUSSIAN_MLE_MISTAKES = (
+    Mistake(lambda x: (float(np.mean(x)), float(np.var(x, ddof=1))),
+            "you divided by n - 1 (ddof=1): that is the unbiased estimator; the "
+            "maximum-likelihood variance divides by n."),
+    Mistake(lambda x: (float(np.mean(x)), float(np.std(x))),
+            "you returned the standard deviation s; the exercise asks for the variance s^2."),
+    Mistake(lambda x: (float(np.mean(x)), float(np.mean(x**2))),
+            "you returned the mean of x^2; subtract the mean first: mean((x - mu_hat)^2)."),
+    Mistake(lambda x: (float(np.var(x)), float(np.mean(x))),
+            "the two values are swapped: return (mu_hat, s2_hat) in that order."),
+)
+
+
 def check_gaussian_mle(gaussian_mle: Callable[[np.ndarray], tuple[float, float]]) -> CheckResult:
     """Check ``gaussian_mle(x) -> (mu_hat, sigma2_hat)`` for a sample ``x``."""
     rng = np.random.default_rng(3)
@@ -111,11 +180,21 @@ def check_gaussian_mle(gaussian_mle: Callable[[np.ndarray], tuple[float, float]]
         rng.normal(2.0, 3.0, size=10),
         rng.normal(-1.0, 0.5, size=25),
     ]
-    return check_function(
-        gaussian_mle,
+
+    def as_pair(x: np.ndarray) -> object:
+        # a tuple, a list or an array of two numbers are all fine
+        result = gaussian_mle(x)
+        if isinstance(result, np.ndarray) and result.shape == (2,):
+            return tuple(result)
+        return result
+
+    as_pair.__name__ = getattr(gaussian_mle, "__name__", "gaussian_mle")
+    return check_with_mistakes(
+        as_pair,
         reference=_reference_gaussian_mle,
         cases=cases,
+        mistakes=GAUSSIAN_MLE_MISTAKES,
         name="gaussian_mle",
-        hint="the maximum-likelihood variance divides by n, not n - 1 "
-        "(it is the biased estimator; numpy's default ddof=0).",
+        hint="return the pair (mu_hat, s2_hat): the sample mean and the mean squared "
+        "deviation from it.",
     )
