@@ -37,8 +37,7 @@ book: install
 # Every test: ruff, the nnlib tests, every notebook re-executed and compared
 # (nbval), the notebook checks, and the -W -n --keep-going book build (tests/test_book.py).
 test: install-dev
-	$(BIN)/ruff check nnlib nnbook tests benchmarks tools book
-	$(BIN)/ruff format --check book
+	$(BIN)/ruff check nnlib nnbook tests benchmarks tools
 	$(BIN)/python -m pytest --durations=15
 
 # The fast loop (~30 s): the library's and the exercise checkers' tests and nnlib's
@@ -57,8 +56,7 @@ execute: install
 	$(BIN)/python tools/execute_notebooks.py book/*.ipynb
 
 lint: install-dev
-	$(BIN)/ruff check nnlib nnbook tests benchmarks tools book
-	$(BIN)/ruff format --check book
+	$(BIN)/ruff check nnlib nnbook tests benchmarks tools
 	$(BIN)/mypy nnlib
 
 # The notebooks' code in the book's style: ruff format at 78 columns (book/ruff.toml),
