@@ -244,6 +244,11 @@ class CrossDocumentExerciseRefs(SphinxPostTransform):
             new["refid"] = label
             new.extend(node.children)
             node.replace_self(new)
+        # A solution's title is "Solution to" + a link " Exercise N"; the link's leading space
+        # is lost in the LaTeX box title ("Solution toExercise"): move it out of the link.
+        for text in list(self.document.findall(nodes.Text)):
+            if text.astext() == "Solution to":
+                text.parent.replace(text, nodes.Text("Solution to "))
 
 
 def _solutions_as_tips(app) -> None:
