@@ -1,13 +1,14 @@
 # The two commands of the README:
 #   make book   install what the book needs into .venv, then build _build/html
 #   make test   install the test tools too, then run every test
+#   make pdf    the whole book as one PDF, _build/latex/book.pdf (needs TeX Live, README "The PDF")
 # Both work on a fresh machine with Python 3.11 and the package index.
 
 PYTHON ?= python3.11
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: book test test-fast install install-dev execute lint format serve clean
+.PHONY: book pdf test test-fast install install-dev execute lint format serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +34,14 @@ book: install
 	$(BIN)/jupyter-book build . --all -W -n --keep-going
 	@echo "The book is in _build/html/index.html. Read it with:"
 	@echo "  $(BIN)/python -m http.server --directory _build/html 8000   # then open http://localhost:8000"
+
+# The book as one PDF (XeLaTeX; book/_ext/nnbook_latex.py): _build/latex/book.pdf.
+# TeX Live from Debian: see README "The PDF" (.ci/run installs it in CI).
+pdf: install
+	@command -v xelatex >/dev/null && command -v latexmk >/dev/null || \
+	  { echo "make pdf needs xelatex and latexmk: see README, The PDF"; exit 1; }
+	$(BIN)/jupyter-book build . --builder pdflatex
+	@echo "The PDF is _build/latex/book.pdf"
 
 # Every test: ruff, the nnlib tests, every notebook re-executed and compared
 # (nbval), the notebook checks, and the -W -n --keep-going book build (tests/test_book.py).
