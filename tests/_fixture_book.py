@@ -57,9 +57,28 @@ def fixture_explorable():
     )
 
 
-def fixture_notebook() -> nbformat.NotebookNode:
+def draw_chapter_size(slope, kind):
+    """A chapter-size frame (6.4 × 4 in at 100 dpi), for the first-paint benchmark."""
+    x = np.linspace(-2, 2, 401)
+    y = {"line": slope * x, "parabola": slope * x**2, "sine": np.sin(slope * x)}[kind]
+    fig, ax = plt.subplots(figsize=(6.4, 4))
+    ax.plot(x, y, label=kind)
+    ax.fill_between(x, y, alpha=0.3)
+    ax.set(ylim=(-5, 10), xlabel="$x$", ylabel="$y$", title=f"{kind}, slope {slope:g}")
+    ax.grid(True)
+    ax.legend(loc="upper left")
+    return fig
+
+
+def chapter_size_explorable():
+    """The page budget of issue 12: 50 × 3 = 150 chapter-size frames."""
+    return explorable(draw_chapter_size, slope=list(np.round(np.linspace(0.1, 5.0, 50), 2)),
+                      kind=KINDS)
+
+
+def fixture_notebook(widget=None) -> nbformat.NotebookNode:
     """A notebook as a chapter stores it: prose with math, one explorable output."""
-    widget = fixture_explorable()
+    widget = fixture_explorable() if widget is None else widget
     data = embed_data(views=[widget])
     (view,) = data["view_specs"]
     nb = nbformat.v4.new_notebook()
@@ -83,8 +102,12 @@ def fixture_notebook() -> nbformat.NotebookNode:
     return nb
 
 
-def write_fixture_book(root: Path) -> Path:
-    """Lay the one-page book out in ``root`` (the book's config, assets and extension)."""
+def write_fixture_book(root: Path, widget=None) -> Path:
+    """Lay the one-page book out in ``root`` (the book's config, assets and extension).
+
+    ``widget`` is the explorable the page stores (:func:`fixture_explorable` if not
+    given).
+    """
     root.mkdir(parents=True, exist_ok=True)
     (root / "book").mkdir(exist_ok=True)
     for folder in ("_offline", "_static", "_ext"):
@@ -94,13 +117,13 @@ def write_fixture_book(root: Path) -> Path:
     config = yaml.safe_load((REPO / "_config.yml").read_text())
     (root / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False))
     (root / "_toc.yml").write_text(f"format: jb-book\nroot: {PAGE}\n")
-    nbformat.write(fixture_notebook(), root / f"{PAGE}.ipynb")
+    nbformat.write(fixture_notebook(widget), root / f"{PAGE}.ipynb")
     return root
 
 
-def build_fixture_book(root: Path, timeout: float = 300) -> Path:
+def build_fixture_book(root: Path, widget=None, timeout: float = 300) -> Path:
     """Write and build the fixture book; return its ``_build/html`` folder."""
-    write_fixture_book(root)
+    write_fixture_book(root, widget)
     jupyter_book = shutil.which("jupyter-book", path=str(Path(sys.executable).parent))
     if jupyter_book is None:
         raise RuntimeError("jupyter-book is not installed in this environment")
