@@ -30,6 +30,7 @@ import pytest
 from conftest import REPO, toc_files
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
+from selenium.common.exceptions import TimeoutException  # noqa: E402
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
@@ -228,11 +229,14 @@ class Mover:
     def control(self, name: str):
         return self.root.find_element(By.CSS_SELECTOR, f".nnbook-control-{name}")
 
-    def shown(self) -> tuple[dict[str, str], tuple[int, ...], bytes]:
+    def shown(self) -> tuple[dict[str, str], tuple[int, ...], bytes] | str:
+        """The labels on display, the frame key and bytes on view; or what is missing."""
         labels = self.driver.execute_script(_SHOWN_LABELS, self.index, self.stored.names)
-        assert None not in labels.values(), f"{self.where}: a control shows no value: {labels}"
+        if None in labels.values():
+            return f"a control shows no value: {labels}"
         image = self.driver.execute_async_script(_SHOWN_IMAGE, self.index)
-        assert "error" not in image, f"{self.where}: {image.get('error')}"
+        if "error" in image:
+            return image["error"]
         key = tuple(int(i) for i in image["key"].removeprefix("nnbook-frame-").split("-"))
         return labels, key, base64.b64decode(image["bytes"])
 
@@ -241,16 +245,24 @@ class Mover:
         result: dict = {}
 
         def settled(_driver) -> bool:
-            labels, key, data = self.shown()
+            shown = self.shown()
+            if isinstance(shown, str):  # not rendered yet (or never: the message says)
+                result["problem"] = shown
+                return False
+            result.pop("problem", None)
+            labels, key, data = shown
             expected = self.stored.key_of(labels)
             result.update(labels=labels, key=key, expected=expected, data=data)
             return key == expected and data == self.stored.frames[expected]
 
-        WebDriverWait(self.driver, 10, poll_frequency=0.05).until(
-            settled, message=f"{self.where}, after {move}: the controls show "
-            f"{result.get('labels')} (frame {result.get('expected')}) but the image on "
-            f"view is frame {result.get('key')} "
-            f"(sha256 {_digest(result.get('data', b''))})")
+        try:
+            WebDriverWait(self.driver, 10, poll_frequency=0.05).until(settled)
+        except TimeoutException:
+            raise AssertionError(
+                f"{self.where}, after {move}: {result['problem']}" if "problem" in result
+                else f"{self.where}, after {move}: the controls show {result['labels']} "
+                f"(frame {result['expected']}) but the image on view is frame "
+                f"{result['key']} (sha256 {_digest(result['data'])})") from None
         if changed:
             assert result["data"] != self.last, (
                 f"{self.where}, after {move}: the image did not change")
