@@ -69,7 +69,7 @@ def _pages_with_explorables() -> list[str]:
 class StoredExplorable:
     """One explorable as the page stores it: its controls (in order) and its frames."""
 
-    def __init__(self, state: dict, model_id: str, html: Path):
+    def __init__(self, state: dict, model_id: str, page: Path):
         self.model_id = model_id
         models = state["state"]
         children = [c.removeprefix("IPY_MODEL_") for c in models[model_id]["state"]["children"]]
@@ -89,7 +89,7 @@ class StoredExplorable:
                 (cls,) = [c for c in model["state"]["_dom_classes"]
                           if c.startswith("nnbook-frame-")]
                 key = tuple(int(i) for i in cls.removeprefix("nnbook-frame-").split("-"))
-                self.frames[key] = _stored_bytes(model, html)
+                self.frames[key] = _stored_bytes(model, page)
             else:
                 pending.extend(c.removeprefix("IPY_MODEL_")
                                for c in model["state"].get("children", []))
@@ -102,15 +102,15 @@ class StoredExplorable:
         return tuple(self.labels[name].index(shown[name]) for name in self.names)
 
 
-def _stored_bytes(model: dict, html: Path) -> bytes:
+def _stored_bytes(model: dict, page: Path) -> bytes:
     """A frame's bytes: in the widget state's buffers, or in the file the build wrote."""
     for buffer in model.get("buffers", []):
         if buffer["path"] == ["value"]:
-            return base64.b64decode(buffer["data"])
-    state = model["state"]
-    if isinstance(state.get("value"), str) and state.get("format") == "url":
-        return (html / state["value"]).read_bytes()
-    raise AssertionError(f"an Image with neither stored bytes nor a frame file: {state}")
+            data = base64.b64decode(buffer["data"])
+            if model["state"].get("format") == "url":  # the address of a _frames/ file
+                return (page.parent / data.decode()).read_bytes()
+            return data
+    raise AssertionError(f"an Image without a stored value: {model['state']}")
 
 
 def stored_explorables(page_html: Path) -> list[StoredExplorable]:
@@ -125,7 +125,7 @@ def stored_explorables(page_html: Path) -> list[StoredExplorable]:
         model_id = json.loads(view)["model_id"]
         model = state["state"].get(model_id, {})
         if "nnbook-explorable" in model.get("state", {}).get("_dom_classes", []):
-            found.append(StoredExplorable(state, model_id, page_html.parents[1]))
+            found.append(StoredExplorable(state, model_id, page_html))
     return found
 
 
@@ -336,6 +336,10 @@ def move_every_control(driver, url: str, html: Path, page: str) -> int:
         lambda d: d.execute_script(
             "return document.querySelectorAll('.nnbook-explorable').length") == len(stored),
         message=f"{page}: {len(stored)} explorables stored, not all rendered")
+    sources = driver.execute_script(
+        "return Array.from(document.querySelectorAll('img.nnbook-frame'), i => i.src)")
+    stray = [s for s in sources if "/_frames/" not in s]
+    assert not stray, f"{page}: frames not loaded from _frames/: {stray[:3]}"
     moves = 0
     for index, explorable in enumerate(stored):
         mover = Mover(driver, explorable, index, f"{page} explorable {index}")
@@ -355,6 +359,12 @@ def test_fixture_explorable_follows_every_control(browser, fixture_site):
     html, url, page = fixture_site
     (stored,) = stored_explorables(html / f"{page}.html")
     assert stored.names == ["slope", "kind", "grid"]
+    # the build moved the frames out of the page's widget state (book/_ext)
+    page_bytes = (html / f"{page}.html").stat().st_size
+    frame_files = sorted((html / "_frames").glob("*.webp"))
+    assert len(frame_files) == len(stored.frames) == 30, len(frame_files)
+    assert page_bytes < sum(f.stat().st_size for f in frame_files), (
+        f"the page ({page_bytes} bytes) still holds its frames")
     moves = move_every_control(browser, url, html, page)
     # slider: 3 right + 4 left (from 1.0 of five values) + 1 drag; dropdown: 2 + back
     # to the first; toggles: 1 + back
