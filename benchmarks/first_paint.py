@@ -58,6 +58,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 def _driver():
     options = webdriver.ChromeOptions()
     options.binary_location = shutil.which("chromium")
+    options.page_load_strategy = "eager"  # return at DOMContentLoaded, frames or not
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu",
                  "--disable-dev-shm-usage", "--window-size=1280,1600"):
         options.add_argument(flag)
@@ -110,7 +111,7 @@ def main() -> None:
             for network, mbps in (("loopback", None), (f"{args.mbps:g} Mbit/s", args.mbps)):
                 t = measure(html, args.runs, mbps, args.latency)
                 print(f"{label:20} {network:16} {size:8.0f} {t['fcp']:8.0f} {t['dcl']:8.0f} "
-                      f"{t['math']:8.0f} {t['frame']:9.0f}")
+                      f"{t['math']:8.0f} {t['frame']:9.0f}", flush=True)
 
 
 if __name__ == "__main__":
