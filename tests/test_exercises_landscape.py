@@ -30,6 +30,16 @@ def test_permute_hidden_reports_unwritten():
     assert "not written yet" in result.message
 
 
+def test_permute_hidden_rejects_inverse_permutation():
+    def inverse(W1, b1, W2, perm):
+        inv = np.argsort(perm)
+        return W1[inv], b1[inv], W2[:, inv]
+
+    result = check_permute_hidden(inverse)
+    assert not result.passed
+    assert "argsort" in str(result)
+
+
 def test_permute_hidden_rejects_rows_of_w2():
     result = check_permute_hidden(lambda W1, b1, W2, perm: (W1[perm], b1[perm], W2[perm]))
     assert not result

@@ -92,3 +92,14 @@ def test_ridge_reference_zeroes_the_gradient():
     w = reference_ridge_fit(X, y, lam)
     grad = X.T @ (X @ w - y) / len(X) + lam * w
     assert np.max(np.abs(grad)) < 1e-12
+
+
+def test_ridge_fit_rejects_ols_first_on_rank_deficient_x():
+    def ols_then_ridge(X, y, lam):
+        np.linalg.solve(X.T @ X, X.T @ y)  # crashes (or is garbage) when X^T X is singular
+        N, d = X.shape
+        return np.linalg.solve(X.T @ X / N + lam * np.eye(d), X.T @ y / N)
+
+    result = check_ridge_fit(ols_then_ridge)
+    assert not result.passed
+    assert "Singular" in str(result)  # the rank-deficient case is what exposes it

@@ -67,16 +67,20 @@ def check_permute_hidden(permute_hidden: Callable[..., tuple]) -> CheckResult:
     """
     rng = np.random.default_rng(9)
     cases = []
+    # Non-involutive permutations (each contains a 3-cycle), so that the inverse
+    # permutation W1[argsort(perm)] is told apart from the convention stated.
+    perms = {3: [1, 2, 0], 5: [3, 1, 4, 0, 2], 6: [2, 0, 1, 5, 3, 4]}
     for n_in, m, n_out in [(2, 3, 1), (4, 5, 3), (3, 6, 2)]:
         cases.append((rng.standard_normal((m, n_in)), rng.standard_normal(m),
-                      rng.standard_normal((n_out, m)), rng.permutation(m)))
+                      rng.standard_normal((n_out, m)), np.array(perms[m])))
     return check_function(
         permute_hidden,
         reference=reference_permute_hidden,
         cases=cases,
         name="permute_hidden",
         hint="a hidden unit is a row of W1, an entry of b1 and a COLUMN of W2; "
-        "all three move together: W1[perm], b1[perm], W2[:, perm].",
+        "all three move together: W1[perm], b1[perm], W2[:, perm] (unit j of the "
+        "new network is unit perm[j] of the old, not the inverse argsort(perm)).",
     )
 
 

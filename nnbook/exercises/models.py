@@ -102,11 +102,19 @@ def check_ridge_fit(ridge_fit: Callable[..., np.ndarray]) -> CheckResult:
         X = rng.standard_normal((N, d))
         y = rng.standard_normal(N)
         cases.append((X, y, lam))
+    # Rank-deficient inputs, the case the exercise is about: fewer examples than
+    # features, and a duplicated column. lam > 0 makes the solution unique.
+    X_wide = rng.standard_normal((3, 6))
+    X_dup = rng.standard_normal((12, 3))
+    X_dup = np.column_stack([X_dup, X_dup[:, 0]])
+    cases.append((X_wide, rng.standard_normal(3), 0.5))
+    cases.append((X_dup, rng.standard_normal(12), 0.2))
     return check_function(
         ridge_fit,
         reference=reference_ridge_fit,
         cases=cases,
         name="ridge_fit",
         hint="set the gradient X^T (Xw - y) / N + lam w to zero and solve "
-        "(X^T X / N + lam I) w = X^T y / N; mind the 1/N next to lam.",
+        "(X^T X / N + lam I) w = X^T y / N; mind the 1/N next to lam. Do not "
+        "solve X^T X w = X^T y first: X^T X is singular when X is rank-deficient.",
     )
