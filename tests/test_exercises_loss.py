@@ -87,4 +87,64 @@ def test_ce_grad_rejects_typical_mistakes():
     for wrong in (forgot_batch_mean, wrong_sign, softmax_only):
         result = check_ce_grad(wrong)
         assert not result, wrong.__name__
-    assert "hint" in repr(check_ce_grad(forgot_batch_mean))
+    assert "1/m is missing" in repr(check_ce_grad(forgot_batch_mean))  # named, not a hint
+
+
+# --- the catalogue: every classic mistake is recognised and named ---------------------
+
+def _sm(Z, shift=True):
+    E = np.exp(Z - Z.max(axis=1, keepdims=True)) if shift else np.exp(Z)
+    return E / E.sum(axis=1, keepdims=True)
+
+
+def _oh(lab, K):
+    return np.eye(K)[lab]
+
+
+LOSS_CATALOGUE = {
+    "bce": (check_bce_with_logits, {
+        "naive": (lambda z, y: -(y * np.log(1 / (1 + np.exp(-z)))
+                                 + (1 - y) * np.log(1 - 1 / (1 + np.exp(-z)))), "naive log"),
+        "log1p(exp z)": (lambda z, y: np.log1p(np.exp(z)) - y * z, "overflows"),
+        "+yz": (lambda z, y: np.maximum(z, 0) + y * z + np.log1p(np.exp(-np.abs(z))),
+                "sign of the y z term"),
+        "swapped": (lambda z, y: np.maximum(z, 0) - (1 - y) * z + np.log1p(np.exp(-np.abs(z))),
+                    "labels are swapped"),
+        "mean": (lambda z, y: np.mean(np.maximum(z, 0) - y * z + np.log1p(np.exp(-np.abs(z)))),
+                 "returned the mean"),
+    }),
+    "lse": (check_logsumexp, {
+        "no shift": (lambda Z: np.log(np.exp(Z).sum(axis=-1)), "no shift"),
+        "not added back": (lambda Z: np.log(np.exp(Z - Z.max(-1, keepdims=True)).sum(-1)),
+                           "not added back"),
+        "keepdims": (lambda Z: Z.max(-1, keepdims=True) + np.log(
+            np.exp(Z - Z.max(-1, keepdims=True)).sum(-1, keepdims=True)), "keepdims"),
+        "global max": (lambda Z: np.max(Z) + np.log(np.exp(Z - np.max(Z)).sum(-1)),
+                       "global maximum"),
+    }),
+    "ce_grad": (check_ce_grad, {
+        "no 1/m": (lambda Z, lab: _sm(Z) - _oh(lab, Z.shape[1]), "1/m is missing"),
+        "sign": (lambda Z, lab: (_oh(lab, Z.shape[1]) - _sm(Z)) / len(Z), "sign is flipped"),
+        "/K": (lambda Z, lab: (_sm(Z) - _oh(lab, Z.shape[1])) / Z.shape[1], "divided by K"),
+        "unshifted": (lambda Z, lab: (_sm(Z, False) - _oh(lab, Z.shape[1])) / len(Z),
+                      "not shifted"),
+        "-y/p": (lambda Z, lab: -_oh(lab, Z.shape[1]) / _sm(Z) / len(Z), "with respect to p"),
+    }),
+}
+
+
+def test_loss_checkers_name_each_mistake():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for group, (checker, wrongs) in LOSS_CATALOGUE.items():
+            for label, (wrong, phrase) in wrongs.items():
+                verdict = checker(wrong)
+                assert not verdict, (group, label)
+                assert phrase in repr(verdict), (group, label, repr(verdict))
+
+
+def test_loss_checkers_accept_alternative_forms():
+    assert check_bce_with_logits(
+        lambda z, y: np.logaddexp(0.0, z) - y * z)  # log(1 + e^z) via logaddexp
+    assert check_logsumexp(lambda Z: np.logaddexp.reduce(Z, axis=-1))
+    assert check_ce_grad(lambda Z, lab: (_sm(Z) - _oh(lab, Z.shape[1])) / Z.shape[0])

@@ -101,3 +101,65 @@ def test_forward_rejects_transposed_weights():
 
 def test_forward_reports_not_written():
     assert "not written yet" in check_forward(_not_written).message
+
+
+# --- the catalogue: every classic mistake is recognised and named ---------------------
+
+def _count(sizes, bias):
+    return sum(sizes[i] * sizes[i - 1] + bias(sizes, i) for i in range(1, len(sizes)))
+
+
+N_PARAMS_WRONG = {
+    "no biases": (lambda s: _count(s, lambda s_, i: 0), "biases are missing"),
+    "bias per input": (lambda s: _count(s, lambda s_, i: s_[i - 1]), "per *input*"),
+    "input biases": (lambda s: _count(s, lambda s_, i: s_[i]) + s[0], "input layer m_0"),
+    "last layer missing": (lambda s: _count(s[:-1], lambda s_, i: s_[i]), "last layer"),
+}
+
+SIGNED_DISTANCE_WRONG = {
+    "||w||^2": (lambda w, b, x: (w @ x + b) / (w @ w), "||w||^2"),
+    "unsigned": (lambda w, b, x: abs((w @ x + b) / np.linalg.norm(w)), "sign is lost"),
+    "no b": (lambda w, b, x: (w @ x) / np.linalg.norm(w), "bias b is missing"),
+    "-b": (lambda w, b, x: (w @ x - b) / np.linalg.norm(w), "wrong sign"),
+    "no division": (lambda w, b, x: w @ x + b, "did not divide"),
+}
+
+
+def test_model_checkers_name_each_mistake():
+    for label, (wrong, phrase) in N_PARAMS_WRONG.items():
+        verdict = check_n_params(wrong)
+        assert not verdict and phrase in repr(verdict), (label, repr(verdict))
+    for label, (wrong, phrase) in SIGNED_DISTANCE_WRONG.items():
+        verdict = check_signed_distance(wrong)
+        assert not verdict and phrase in repr(verdict), (label, repr(verdict))
+
+
+def test_forward_names_transposed_sigmoid_and_missing_relu():
+    def transposed(x, weights, biases):
+        a = x
+        for i, (W, b) in enumerate(zip(weights, biases, strict=True)):
+            z = W.T @ a + b
+            a = np.maximum(z, 0) if i < len(weights) - 1 else z
+        return a
+
+    def sigmoid_hidden(x, weights, biases):
+        a = x
+        for i, (W, b) in enumerate(zip(weights, biases, strict=True)):
+            z = W @ a + b
+            a = 1 / (1 + np.exp(-z)) if i < len(weights) - 1 else z
+        return a
+
+    def no_relu(x, weights, biases):
+        a = x
+        for W, b in zip(weights, biases, strict=True):
+            a = W @ a + b
+        return a
+
+    assert "not W.T @ a" in repr(check_forward(transposed))
+    assert "not the sigmoid" in repr(check_forward(sigmoid_hidden))
+    assert "ReLU is missing" in repr(check_forward(no_relu))
+
+
+def test_model_checkers_accept_alternative_forms():
+    assert check_n_params(lambda s: sum(s[i] * (s[i - 1] + 1) for i in range(1, len(s))))
+    assert check_signed_distance(lambda w, b, x: (x @ w + b) / np.sqrt(np.sum(w**2)))

@@ -15,11 +15,11 @@ from nnbook.exercises import (
     FAIL_MARK,
     PASS_MARK,
     CheckResult,
-    check_function,
     compare,
     not_written,
     raised,
 )
+from nnbook.exercises._diagnose import Mistake, check_with_mistakes
 
 __all__ = ["check_forward", "check_n_params", "check_signed_distance"]
 
@@ -29,6 +29,26 @@ def _reference_n_params(sizes: Sequence[int]) -> int:
     return sum(sizes[l] * sizes[l - 1] + sizes[l] for l in range(1, len(sizes)))  # noqa: E741
 
 
+def _count(sizes: Sequence[int], weights: bool, bias_per: str) -> int:
+    total = 0
+    for l in range(1, len(sizes)):  # noqa: E741
+        total += sizes[l] * sizes[l - 1] if weights else 0
+        total += {"out": sizes[l], "in": sizes[l - 1], "none": 0}[bias_per]
+    return total
+
+
+N_PARAMS_MISTAKES = (
+    Mistake(lambda sizes: _count(sizes, True, "none"),
+            "the biases are missing: each layer also has m_l biases."),
+    Mistake(lambda sizes: _count(sizes, True, "in"),
+            "you counted one bias per *input* (m_(l-1)); a layer has one bias per output, m_l."),
+    Mistake(lambda sizes: _count(sizes, True, "out") + sizes[0],
+            "you gave the input layer m_0 biases; the inputs have no parameters of their own."),
+    Mistake(lambda sizes: _count(sizes[:-1], True, "out"),
+            "the last layer is missing (an off-by-one in the loop over layers)."),
+)
+
+
 def check_n_params(n_params: Callable[[list[int]], int]) -> CheckResult:
     """Check ``n_params(sizes)``: the number of parameters of a dense network.
 
@@ -36,10 +56,14 @@ def check_n_params(n_params: Callable[[list[int]], int]) -> CheckResult:
     layer's width; each layer has a weight matrix and a bias vector.
     """
     cases = [[2, 1], [2, 3, 1], [784, 256, 128, 10], [5, 5, 5, 5, 5], [1, 100, 1], [3, 7]]
-    return check_function(
-        lambda sizes: n_params([int(m) for m in sizes]),
+    def with_int_sizes(sizes: list[int]) -> int:
+        return n_params([int(m) for m in sizes])
+
+    return check_with_mistakes(
+        with_int_sizes,
         reference=_reference_n_params,
         cases=cases,
+        mistakes=N_PARAMS_MISTAKES,
         name="n_params",
         rtol=0,
         atol=0,
@@ -52,6 +76,20 @@ def _reference_signed_distance(w: np.ndarray, b: float, x: np.ndarray) -> float:
     return float((w @ x + b) / np.sqrt(w @ w))
 
 
+SIGNED_DISTANCE_MISTAKES = (
+    Mistake(lambda w, b, x: float((w @ x + b) / (w @ w)),
+            "you divided by ||w||^2; the distance divides by the norm ||w|| itself."),
+    Mistake(lambda w, b, x: abs(float((w @ x + b) / np.sqrt(w @ w))),
+            "the sign is lost (abs): the *signed* distance is positive on the side w points to."),
+    Mistake(lambda w, b, x: float((w @ x) / np.sqrt(w @ w)),
+            "the bias b is missing from w^T x + b."),
+    Mistake(lambda w, b, x: float((w @ x - b) / np.sqrt(w @ w)),
+            "the bias has the wrong sign: the hyperplane is w^T x + b = 0."),
+    Mistake(lambda w, b, x: float(w @ x + b),
+            "you did not divide by ||w||: w^T x + b is the distance scaled by ||w||."),
+)
+
+
 def check_signed_distance(signed_distance: Callable[..., float]) -> CheckResult:
     """Check ``signed_distance(w, b, x)``: the signed distance of ``x`` to ``w^T x + b = 0``."""
     rng = np.random.default_rng(0)
@@ -62,10 +100,11 @@ def check_signed_distance(signed_distance: Callable[..., float]) -> CheckResult:
         (rng.normal(size=3), 0.7, rng.normal(size=3)),
         (rng.normal(size=5) * 4, -2.0, rng.normal(size=5)),
     ]
-    return check_function(
+    return check_with_mistakes(
         signed_distance,
         reference=_reference_signed_distance,
         cases=cases,
+        mistakes=SIGNED_DISTANCE_MISTAKES,
         name="signed_distance",
         hint="divide w^T x + b by the Euclidean norm of w (not its square), "
         "and keep the sign: positive on the side w points to.",
@@ -105,7 +144,11 @@ def check_forward(forward: Callable[..., np.ndarray]) -> CheckResult:
         except NotImplementedError:
             return not_written(name)
         except Exception as error:  # the reader's code may raise anything
-            return raised(name, error, context=f"for a network with widths {sizes}")
+            hint = "z^l = W^l a^(l-1) + b^l, with W^l of shape (m_l, m_(l-1))."
+            if isinstance(error, ValueError) and "matmul" in str(error):
+                hint = ("the shapes do not fit a matrix product: W^l has shape (m_l, m_(l-1)), "
+                        "so z^l = W @ a (not W.T @ a, nor a @ W).")
+            return raised(name, error, context=f"for a network with widths {sizes}", hint=hint)
         problem = compare(expected, actual, 1e-7, 1e-10)
         if problem is not None:
             hint = _forward_hint(x, weights, biases, actual)
@@ -133,4 +176,15 @@ def _forward_hint(x, weights, biases, actual) -> str | None:
         return "the last layer is linear: do not apply ReLU to z^L."
     if matches(no_bias):
         return "add the bias b^l in every layer: z^l = W^l a^(l-1) + b^l."
+    a = np.asarray(x, dtype=float)
+    for l, (W, b) in enumerate(zip(weights, biases, strict=True)):  # noqa: E741
+        z = W @ a + b
+        a = 1 / (1 + np.exp(-z)) if l < len(weights) - 1 else z
+    if matches(a):
+        return "the hidden layers use ReLU, max(z, 0), not the sigmoid."
+    no_act = x
+    for W, b in zip(weights, biases, strict=True):
+        no_act = W @ no_act + b
+    if len(weights) > 1 and matches(no_act):
+        return "the ReLU is missing: hidden layers compute a^l = max(z^l, 0)."
     return "z^l = W^l a^(l-1) + b^l, then a^l = ReLU(z^l) for every layer but the last."

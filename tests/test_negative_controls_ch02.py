@@ -1,0 +1,65 @@
+"""Negative controls for chapter 2: each headline check, fed the classic wrong form, fails."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+import numpy as np
+import sympy as sp
+
+from nnlib.layers import Dense
+
+
+def test_signed_distance_control():
+    # the closest point of w^T x + b = 0 to x0, by a Lagrange multiplier
+    x1, x2, lam = sp.symbols("x1 x2 lam", real=True)
+    w = sp.Matrix([3, 4])
+    b = -5
+    x0 = sp.Matrix([2, 3])
+    x = sp.Matrix([x1, x2])
+    lagr = (x - x0).dot(x - x0) / 2 + lam * (w.dot(x) + b)
+    sol = sp.solve([sp.diff(lagr, v) for v in (x1, x2, lam)], [x1, x2, lam], dict=True)[0]
+    dist = sp.sqrt((x.subs(sol) - x0).dot(x.subs(sol) - x0))
+    signed = (w.dot(x0) + b) / w.norm()
+    assert sp.simplify(dist - abs(signed)) == 0
+    assert sp.simplify(dist - (w.dot(x0) + b) / w.dot(w)) != 0  # divided by ||w||^2
+    assert sp.simplify(dist - abs(w.dot(x0)) / w.norm()) != 0  # bias forgotten
+
+
+def _formula(widths):
+    return sum(widths[i] * widths[i - 1] + widths[i] for i in range(1, len(widths)))
+
+
+def test_parameter_count_control():
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        widths = list(rng.integers(1, 30, size=rng.integers(2, 6)))
+        layers = [Dense(int(a), int(b), rng=rng) for a, b in pairwise(widths)]
+        counted = sum(lay.W.value.size + lay.b.value.size for lay in layers)
+        assert counted == _formula(widths)
+        assert counted != _formula(widths) - sum(widths[1:])  # the biases forgotten
+    assert _formula([784, 256, 128, 10]) == 235_146
+
+
+def test_batch_form_control():
+    # Z = A W^T + 1 b^T matches nnlib; A W + 1 b^T (no transpose) does not even fit
+    rng = np.random.default_rng(1)
+    layer = Dense(3, 2, rng=rng)
+    layer.b.value[...] = rng.normal(size=2)
+    A = rng.normal(size=(5, 3))
+    W, b = layer.W.value, layer.b.value
+    assert np.allclose(layer.forward(A), A @ W.T + b)
+    assert W.shape == (2, 3) and (A.shape[1] != W.shape[0])  # A @ W is undefined
+
+
+def test_xor_construction_control():
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+    y = np.array([0, 1, 1, 0], dtype=float)
+
+    def net(c, w_out):
+        H = np.maximum(X @ np.ones((2, 2)) + c, 0)
+        return H @ w_out
+
+    assert np.array_equal(net(np.array([0.0, -1.0]), np.array([1.0, -2.0])), y)
+    assert not np.array_equal(net(np.array([0.0, -1.0]), np.array([1.0, 2.0])), y)  # sign
+    assert not np.array_equal(net(np.array([0.0, 0.0]), np.array([1.0, -2.0])), y)  # bias
