@@ -13,9 +13,11 @@ import functools
 import http.server
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
+import textwrap
 import threading
 
 import ipywidgets as widgets
@@ -375,3 +377,64 @@ def test_a_page_without_math_fetches_only_the_books_own_files(tmp_path):
     assert not failed, f"requests that failed: {failed}"
     fonts = [path for path, _ in requests if path.endswith((".woff", ".woff2", ".ttf"))]
     assert fonts and all(path.startswith("/vendor/html-manager/") for path in fonts), fonts
+
+
+# --- the documented example and a real kernel -------------------------------------------
+
+
+def test_the_module_docstring_example_runs_as_documented():
+    import nnbook.widgets
+
+    doc = nnbook.widgets.__doc__
+    block = doc.split("Example, for a chapter (copy it, then change the drawing and the grids)::")[
+        1
+    ]
+    code = block.split("That asks for")[0]
+    namespace: dict = {}
+    exec(compile(textwrap.dedent(code), "<explorable example>", "exec"), namespace)
+    widget = namespace["draw"] and eval(  # the example's last expression, as a cell shows it
+        textwrap.dedent(code).strip().split("\n\n\n")[-1], namespace
+    )
+    assert isinstance(widget, Explorable)
+    assert widget.frame_count == 3 * 17 == len(widget.frames)
+    assert widget.controls["z0"].description == "z₀"
+    assert isinstance(widget.controls["activation"], widgets.Dropdown)
+
+
+KERNEL_NOTEBOOK = [
+    "from nnbook.widgets import explorable\n"
+    "import matplotlib.pyplot as plt\n"
+    "offset = 0.0\n"
+    "def draw(a):\n"
+    "    fig, ax = plt.subplots(figsize=(1.6, 1.2))\n"
+    "    ax.plot([0, 1], [offset, a + offset])\n"
+    "    ax.set_ylim(-1, 6)\n"
+    "    return fig\n"
+    "w = explorable(draw, a=[0, 1, 2])\n"
+    "w",
+    "before = w.frames[(1,)].value\n"
+    "offset = 3.0\n"
+    "w.controls['a'].index = 1\n"
+    "print(w.redraws, w.values, w.frames[(1,)].value != before)",
+]
+
+
+@pytest.mark.slow
+def test_in_a_kernel_moving_a_control_redraws_and_the_output_is_stable():
+    nbclient = pytest.importorskip("nbclient")
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in KERNEL_NOTEBOOK]
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    client = nbclient.NotebookClient(
+        notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(REPO)}}
+    )
+    client.execute(env={**os.environ, "PYTHONPATH": str(REPO), "MPLBACKEND": "Agg"})
+    shown = notebook.cells[0].outputs[0]["data"]
+    assert shown["text/plain"] == "Explorable(draw: a (3) = 3 frames)"
+    assert "application/vnd.jupyter.widget-view+json" in shown
+    assert notebook.cells[1].outputs[0]["text"] == "1 {'a': 1} True\n"
+    state = notebook.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    names = [model["model_name"] for model in state.values()]
+    assert names.count("DirectionalLinkModel") == 1 and names.count("ImageModel") == 3
