@@ -46,7 +46,8 @@ pdf: install
 # Every test: ruff, the nnlib tests, every notebook re-executed and compared
 # (nbval), the notebook checks, and the -W -n --keep-going book build (tests/test_book.py).
 test: install-dev
-	$(BIN)/ruff check nnlib nnbook tests benchmarks tools
+	$(BIN)/ruff check nnlib nnbook tests benchmarks tools book
+	$(BIN)/ruff format --check book
 	$(BIN)/python -m pytest --durations=15
 
 # The fast loop (~30 s): the library's and the exercise checkers' tests and nnlib's
@@ -65,7 +66,8 @@ execute: install
 	$(BIN)/python tools/execute_notebooks.py book/*.ipynb
 
 lint: install-dev
-	$(BIN)/ruff check nnlib nnbook tests benchmarks tools
+	$(BIN)/ruff check nnlib nnbook tests benchmarks tools book
+	$(BIN)/ruff format --check book
 	$(BIN)/mypy nnlib
 
 # The notebooks' code in the book's style: ruff format at 78 columns (book/ruff.toml),

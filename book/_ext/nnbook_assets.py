@@ -85,7 +85,7 @@ def frames_to_files(page: Path, outdir: Path) -> int:
             moved += 1
     if moved:
         body = json.dumps(state).replace("</", "<\\/")
-        text = text[: match.start(2)] + body + text[match.end(2):]
+        text = text[: match.start(2)] + body + text[match.end(2) :]
         page.write_text(text, encoding="utf-8")
     return moved
 

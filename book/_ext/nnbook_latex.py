@@ -1,4 +1,6 @@
-"""A local Sphinx extension: the book as one PDF (``make pdf``, README "The PDF").
+"""A local Sphinx extension: the book as one PDF.
+
+Built by ``make pdf`` (README "The PDF").
 
 Only the LaTeX builder is affected; the HTML build is left as it is.
 
@@ -6,9 +8,9 @@ Only the LaTeX builder is affected; the HTML build is left as it is.
   (``sphinx.config.mathjax3_config.tex.macros``) are turned into LaTeX
   ``\\renewcommand`` definitions and appended to the preamble, so ``\\R``,
   ``\\loss``, ``\\norm{x}`` ... mean the same in the PDF as on the web.
-* **Fonts.** XeLaTeX with FreeSerif/FreeSans for the prose and DejaVu Sans Mono
-  for code and outputs: it has every glyph the notebooks print (box drawing,
-  check marks, Greek, arrows), where FreeMono lacks some.
+* **Fonts.** XeLaTeX with FreeSerif/FreeSans for the prose and DejaVu Sans
+  Mono for code and outputs: it has every glyph the notebooks print (box
+  drawing, check marks, Greek, arrows), where FreeMono lacks some.
 * **Widgets.** An ``interact`` cell's output is a widget view, which LaTeX
   cannot show (it would fall back to the ``interactive(children=...)`` repr).
   The figure the widget drew at its default settings is stored in the
@@ -39,7 +41,8 @@ HERE = Path(__file__).resolve().parent
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
-#: Outputs longer than this many lines are cut to their first HEAD and last TAIL lines.
+#: Outputs longer than this many lines are cut to their first HEAD and last
+#: TAIL lines.
 MAX_OUTPUT_LINES = 40
 HEAD, TAIL = 25, 8
 
@@ -53,12 +56,15 @@ FONTS = r"""
 \setmonofont{DejaVu Sans Mono}[Scale = MatchLowercase]
 """
 
-# Solutions: sphinx-exercise sets exercises and solutions alike as "note" boxes; the
-# solutions become "tip" boxes (the book has no other tips), green-framed on a green tint.
+# Solutions: sphinx-exercise sets exercises and solutions alike as "note"
+# boxes; the solutions become "tip" boxes (the book has no other tips),
+# green-framed on a green tint.
 SOLUTION_SETUP = (
-    "div.tip_border-TeXcolor={RGB}{46,125,50}, div.tip_background-TeXcolor={RGB}{241,248,241},"
+    "div.tip_border-TeXcolor={RGB}{46,125,50}, "
+    "div.tip_background-TeXcolor={RGB}{241,248,241},"
     " div.tip_title-background-TeXcolor={RGB}{200,230,201},"
-    " div.tip_title-foreground-TeXcolor={RGB}{27,94,32}, div.tip_border-width=1pt"
+    " div.tip_title-foreground-TeXcolor={RGB}{27,94,32}, "
+    "div.tip_border-width=1pt"
 )
 
 
@@ -94,13 +100,17 @@ def latex_macros(macros: dict) -> str:
                 args += f"[{spec[2]}]"
         else:
             raise ValueError(
-                f"mathjax3_config macro {name!r}: expected a string or [body, n_args(, default)],"
+                f"mathjax3_config macro {name!r}: expected a string or "
+                "[body, n_args(, default)],"
                 f" got {spec!r}"
             )
         if not args and not body.startswith("\\operatorname"):
-            # MathJax reads `g_\B` as `g_{\mathcal{B}}`; TeX would take `\mathcal` alone.
+            # MathJax reads `g_\B` as `g_{\mathcal{B}}`; TeX would take
+            # `\mathcal` alone.
             body = "{" + body + "}"
-        lines.append(rf"\providecommand{{\{name}}}{{}}\renewcommand{{\{name}}}{args}{{{body}}}")
+        lines.append(
+            rf"\providecommand{{\{name}}}{{}}\renewcommand{{\{name}}}{args}{{{body}}}"
+        )
     return "\n".join(lines)
 
 
@@ -115,10 +125,14 @@ def _configure_latex(app, config) -> None:
         + "\n% End of preamble defined in nnbook_latex %\n"
     )
     setup = elements.get("sphinxsetup", "")
-    elements["sphinxsetup"] = f"{setup}, {SOLUTION_SETUP}" if setup else SOLUTION_SETUP
+    elements["sphinxsetup"] = (
+        f"{setup}, {SOLUTION_SETUP}" if setup else SOLUTION_SETUP
+    )
     config.latex_elements = elements
     extra = [str(HERE / "latex" / "bbm.sty")]
-    config.latex_additional_files = list(config.latex_additional_files or []) + extra
+    config.latex_additional_files = (
+        list(config.latex_additional_files or []) + extra
+    )
 
 
 def widget_figure(state: dict, model_id: str) -> bytes | None:
@@ -134,8 +148,9 @@ def widget_figure(state: dict, model_id: str) -> bytes | None:
     Returns
     -------
     bytes or None
-        The first ``image/png`` of an ``OutputModel`` reached from ``model_id``
-        through the ``children`` of container widgets (depth first).
+        The first ``image/png`` of an ``OutputModel`` reached from
+        ``model_id`` through the ``children`` of container widgets (depth
+        first).
     """
     seen: set[str] = set()
     stack = [model_id]
@@ -148,39 +163,62 @@ def widget_figure(state: dict, model_id: str) -> bytes | None:
         for output in model.get("state", {}).get("outputs", []) or []:
             png = output.get("data", {}).get("image/png")
             if png:
-                return base64.b64decode("".join(png) if isinstance(png, list) else png)
+                return base64.b64decode(
+                    "".join(png) if isinstance(png, list) else png
+                )
         children = model.get("state", {}).get("children", []) or []
-        stack[:0] = [c.removeprefix("IPY_MODEL_") for c in children if isinstance(c, str)]
+        stack[:0] = [
+            c.removeprefix("IPY_MODEL_")
+            for c in children
+            if isinstance(c, str)
+        ]
     return None
 
 
 def _widget_static_figures(app, doctree) -> None:
-    """Give each widget view a PNG alternative (LaTeX only; HTML keeps the live widget)."""
+    """Give each widget view a PNG alternative.
+
+    LaTeX only; HTML keeps the live widget.
+    """
     if app.builder.name != "latex":
         return
     source = Path(app.env.doc2path(app.env.docname))
     if source.suffix != ".ipynb":
         return
-    metadata = json.loads(source.read_text(encoding="utf-8")).get("metadata", {})
+    metadata = json.loads(source.read_text(encoding="utf-8")).get(
+        "metadata", {}
+    )
     state = metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
     folder = Path(app.outdir).parent / "jupyter_execute" / "widgets"
     for bundle in list(doctree.findall(nodes.container)):
         if bundle.get("nb_element") != "mime_bundle":
             continue
-        views = [c for c in bundle.children if c.get("mime_type") == WIDGET_VIEW]
+        views = [
+            c for c in bundle.children if c.get("mime_type") == WIDGET_VIEW
+        ]
         if not views:
             continue
-        match = re.search(r'"model_id"\s*:\s*"([0-9a-fA-F]+)"', views[0].astext())
+        match = re.search(
+            r'"model_id"\s*:\s*"([0-9a-fA-F]+)"', views[0].astext()
+        )
         png = widget_figure(state, match.group(1)) if match else None
         if png is None:
             continue
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{match.group(1)}.png"
         path.write_bytes(png)
-        # Sphinx reads "/..." as relative to the source folder (as myst-nb writes its images).
-        uri = "/" + Path(os.path.relpath(path.resolve(), Path(app.srcdir).resolve())).as_posix()
+        # Sphinx reads "/..." as relative to the source folder (as myst-nb
+        # writes its images).
+        uri = (
+            "/"
+            + Path(
+                os.path.relpath(path.resolve(), Path(app.srcdir).resolve())
+            ).as_posix()
+        )
         image = nodes.container(mime_type="image/png")
-        image += nodes.image(uri=uri, alt="the widget at its default settings")
+        image += nodes.image(
+            uri=uri, alt="the widget at its default settings"
+        )
         note = nodes.paragraph()
         note += nodes.emphasis(
             text="The interactive figure at its default settings; "
@@ -191,7 +229,7 @@ def _widget_static_figures(app, doctree) -> None:
 
 
 class CutLongOutputs(SphinxPostTransform):
-    """Cut a cell output of more than MAX_OUTPUT_LINES lines to its head and tail."""
+    """Cut an output longer than MAX_OUTPUT_LINES lines to head and tail."""
 
     default_priority = 5  # after myst-nb picked the mime type (priority 4)
     formats = ("latex",)
@@ -205,23 +243,30 @@ class CutLongOutputs(SphinxPostTransform):
                 if len(lines) <= MAX_OUTPUT_LINES:
                     continue
                 cut = len(lines) - HEAD - TAIL
-                marker = f"... [{cut} lines cut in the PDF; the notebook has them all] ..."
+                marker = (
+                    f"... [{cut} lines cut in the PDF; "
+                    "the notebook has them all] ..."
+                )
                 text = "\n".join([*lines[:HEAD], marker, *lines[-TAIL:]])
-                # rawsource == text: the LaTeX writer then treats it as a plain literal block.
+                # rawsource == text: the LaTeX writer then treats it as a
+                # plain literal block.
                 block.rawsource = text
                 block.children = []
                 block += nodes.Text(text)
 
 
 class CrossDocumentExerciseRefs(SphinxPostTransform):
-    """Point a reference to an exercise of another page at the exercise's LaTeX label.
+    """Point a reference to another page's exercise at its LaTeX label.
 
-    sphinx-exercise labels an exercise ``exercise:<label>`` in LaTeX and rewrites
-    references from the same page to it; a reference from another page (the
-    equation ledger) would otherwise ask for ``<docname>:<label>`` and print ``??``.
+    sphinx-exercise labels an exercise ``exercise:<label>`` in LaTeX and
+    rewrites references from the same page to it; a reference from another
+    page (the equation ledger) would otherwise ask for ``<docname>:<label>``
+    and print ``??``.
     """
 
-    default_priority = 23  # after sphinx-exercise's ResolveLinkTextToSolutions (22)
+    default_priority = (
+        23  # after sphinx-exercise's ResolveLinkTextToSolutions (22)
+    )
     formats = ("latex",)
 
     def run(self, **kwargs) -> None:
@@ -244,25 +289,37 @@ class CrossDocumentExerciseRefs(SphinxPostTransform):
             new["refid"] = label
             new.extend(node.children)
             node.replace_self(new)
-        # A solution's title is "Solution to" + a link " Exercise N"; the link's leading space
-        # is lost in the LaTeX box title ("Solution toExercise"): move it out of the link.
+        # A solution's title is "Solution to" + a link " Exercise N"; the
+        # link's leading space is lost in the LaTeX box title ("Solution
+        # toExercise"): move it out of the link.
         for text in list(self.document.findall(nodes.Text)):
             if text.astext() == "Solution to":
                 text.parent.replace(text, nodes.Text("Solution to "))
 
 
 def _solutions_as_tips(app) -> None:
-    """Re-register sphinx-exercise's solution node with a LaTeX visitor that opens a tip box."""
+    """Re-register sphinx-exercise's solution node for LaTeX.
+
+    The new visitor opens a tip box.
+    """
     if app.builder.name != "latex":
         return
-    from sphinx_exercise.nodes import depart_solution_node, solution_node, visit_solution_node
+    from sphinx_exercise.nodes import (
+        depart_solution_node,
+        solution_node,
+        visit_solution_node,
+    )
 
     def visit(self, node) -> None:
         visit_solution_node(self, node)
         opening = self.body[-1]
-        self.body[-1] = opening.replace("{sphinxadmonition}{note}", "{sphinxadmonition}{tip}")
+        self.body[-1] = opening.replace(
+            "{sphinxadmonition}{note}", "{sphinxadmonition}{tip}"
+        )
 
-    app.add_node(solution_node, override=True, latex=(visit, depart_solution_node))
+    app.add_node(
+        solution_node, override=True, latex=(visit, depart_solution_node)
+    )
 
 
 def setup(app):
