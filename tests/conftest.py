@@ -67,3 +67,25 @@ def built_book(tmp_path_factory) -> tuple[Path, str]:
     if result.returncode != 0 or not (html / "index.html").exists():
         pytest.fail(f"jupyter-book build failed (exit {result.returncode}):\n{log[-6000:]}")
     return html, log
+
+
+def headless_chromium():
+    """Debian's chromium, headless, driven by chromedriver, with the console log kept.
+
+    The browser tests (tests/test_browser.py, tests/test_explorables.py) share it; they
+    skip before calling it where chromium or chromedriver is missing.
+    """
+    from selenium import webdriver
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or shutil.which("chromium-browser")
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+                 "--window-size=1280,1600", "--disable-dev-shm-usage"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    service = webdriver.ChromeService(executable_path=shutil.which("chromedriver"))
+    driver = webdriver.Chrome(options=options, service=service)
+    driver.set_page_load_timeout(60)
+    return driver
