@@ -7,7 +7,7 @@ from types import MappingProxyType
 import numpy as np
 
 #: Matplotlib settings of every chapter. ``font.size`` 11: labels readable at the width
-#: of the book's page (chapters 12 and 13 chose it first); white faces: a figure stays
+#: of the book's page (chapters 14 and 15 chose it first); white faces: a figure stays
 #: legible in the theme's dark mode.
 RC_PARAMS = MappingProxyType(
     {

@@ -1,4 +1,4 @@
-"""Chapter 8's self-checks accept the reference answers and reject the usual mistakes."""
+"""Chapter 10's self-checks accept the reference answers and reject the usual mistakes."""
 
 from __future__ import annotations
 

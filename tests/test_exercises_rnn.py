@@ -1,4 +1,4 @@
-"""Chapter 11's self-checks accept the reference answers and reject the usual mistakes."""
+"""Chapter 13's self-checks accept the reference answers and reject the usual mistakes."""
 
 from __future__ import annotations
 

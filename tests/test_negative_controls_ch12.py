@@ -1,86 +1,108 @@
 """Negative controls for chapter 12's headline derivations.
 
-The backward pass of scaled dot-product attention is checked as in the
-chapter: SymPy differentiates L = sum(G * softmax(Q K^T / sqrt(d)) V) and the
-difference from the stated closed forms must cancel to zero. Fed the classic
-wrong forms (no row-sum term, the diagonal softmax Jacobian, no 1/sqrt(d_k),
-dS not transposed in dK) it must not. Likewise the variance Var(q.k) =
-d_k sigma_q^2 sigma_k^2 by sympy.stats must reject d_k sigma_q sigma_k and 1.
+Each test runs the chapter's SymPy check (the derivative of a symbolic
+convolution against a stated closed form) once with the closed form the text
+states, which must pass, and once with the classic wrong one, which must fail:
+the check has the power to tell them apart.
 """
 
 from __future__ import annotations
 
 import pytest
 import sympy as sp
-from sympy.stats import Normal, variance
 
-N = 2  # positions and width
-Q = sp.Matrix(N, N, lambda i, j: sp.Symbol(f"q_{i}{j}"))
-K = sp.Matrix(N, N, lambda i, j: sp.Symbol(f"k_{i}{j}"))
-V = sp.Matrix(N, N, lambda i, j: sp.Symbol(f"v_{i}{j}"))
-G = sp.Matrix(N, N, lambda i, j: sp.Symbol(f"g_{i}{j}"))
-S = Q * K.T / sp.sqrt(N)
-E = S.applyfunc(sp.exp)
-P = sp.Matrix(N, N, lambda i, j: E[i, j] / sum(E[i, :]))
-LOSS = sum(G.multiply_elementwise(P * V))
-# exact evaluation at rational points keeps the comparison fast and exact
-POINT = {s: sp.Rational((7 * k) % 11 - 5, 4) for k, s in enumerate([*Q, *K, *V, *G])}
+H = W = 3
+KH = KW = 2
+HO, WO = H - KH + 1, W - KW + 1
+X = sp.Matrix(H, W, lambda r, c: sp.Symbol(f"x_{r}{c}"))
+K = sp.Matrix(KH, KW, lambda u, v: sp.Symbol(f"k_{u}{v}"))
+G = sp.Matrix(HO, WO, lambda i, j: sp.Symbol(f"g_{i}{j}"))
+Y = sp.Matrix(
+    HO, WO, lambda i, j: sum(K[u, v] * X[i + u, j + v] for u in range(KH) for v in range(KW))
+)
+LOSS = sum(G[i, j] * Y[i, j] for i in range(HO) for j in range(WO))
 
 
-def _closed(*, rule="right", scaled=True, dk_transposed=True):
-    dP = G * V.T
-    if rule == "right":
-        rowsum = [sum(dP[i, j] * P[i, j] for j in range(N)) for i in range(N)]
-        dS = sp.Matrix(N, N, lambda i, j: P[i, j] * (dP[i, j] - rowsum[i]))
-    elif rule == "no_rowsum":
-        dS = P.multiply_elementwise(dP)
-    else:  # the diagonal of the softmax Jacobian only
-        dS = sp.Matrix(N, N, lambda i, j: P[i, j] * (1 - P[i, j]) * dP[i, j])
-    c = 1 / sp.sqrt(N) if scaled else 1
-    return dS * K * c, (dS.T if dk_transposed else dS) * Q * c
+def _corr_full(A, B):
+    """pad A by (kh - 1, kw - 1) and cross-correlate it with B (valid)."""
+    kh, kw = B.shape
+    P = sp.zeros(A.rows + 2 * (kh - 1), A.cols + 2 * (kw - 1))
+    P[kh - 1 : kh - 1 + A.rows, kw - 1 : kw - 1 + A.cols] = A
+    return sp.Matrix(
+        P.rows - kh + 1,
+        P.cols - kw + 1,
+        lambda r, c: sum(B[u, v] * P[r + u, c + v] for u in range(kh) for v in range(kw)),
+    )
 
 
-def matches(closed) -> bool:
-    dQ_closed, dK_closed = closed
-    for M, stated in ((Q, dQ_closed), (K, dK_closed)):
-        derived = M.applyfunc(lambda s: sp.diff(LOSS, s))
-        difference = (derived - stated).subs(POINT)
-        if any(abs(sp.N(x, 30)) > 1e-25 for x in difference):
-            return False
-    return True
+def _rot180(M):
+    return sp.Matrix(M.rows, M.cols, lambda i, j: M[M.rows - 1 - i, M.cols - 1 - j])
 
 
-def test_attention_backward_closed_forms_pass():
-    assert matches(_closed())
+def _toeplitz(entry):
+    # T[(i, j), (r, c)] from entry(i, j, r, c), zero outside the kernel
+    return sp.Matrix(HO * WO, H * W, lambda a, b: entry(a // WO, a % WO, b // W, b % W))
+
+
+def _kernel(u, v):
+    return K[u, v] if 0 <= u < KH and 0 <= v < KW else 0
+
+
+def jacobian_matches(T_stated) -> bool:
+    vecY = sp.Matrix([Y[i, j] for i in range(HO) for j in range(WO)])
+    vecX = sp.Matrix([X[r, c] for r in range(H) for c in range(W)])
+    return sp.expand(vecY.jacobian(vecX) - T_stated) == sp.zeros(HO * WO, H * W)
+
+
+def input_grad_matches(stated) -> bool:
+    derived = X.applyfunc(lambda x: sp.diff(LOSS, x))
+    return sp.expand(derived - stated) == sp.zeros(H, W)
+
+
+def kernel_grad_matches(stated) -> bool:
+    derived = K.applyfunc(lambda k: sp.diff(LOSS, k))
+    return sp.expand(derived - stated) == sp.zeros(KH, KW)
+
+
+def _valid_corr(A, B):
+    kh, kw = B.shape
+    return sp.Matrix(
+        A.rows - kh + 1,
+        A.cols - kw + 1,
+        lambda r, c: sum(B[u, v] * A[r + u, c + v] for u in range(kh) for v in range(kw)),
+    )
+
+
+def test_toeplitz_formula_passes():
+    assert jacobian_matches(_toeplitz(lambda i, j, r, c: _kernel(r - i, c - j)))
 
 
 @pytest.mark.parametrize(
     "wrong",
-    [dict(rule="no_rowsum"), dict(rule="diagonal"), dict(scaled=False),
-     dict(dk_transposed=False)],
-    ids=["no row sum", "diagonal Jacobian", "no 1/sqrt(d_k)", "dS not transposed"],
+    [
+        lambda i, j, r, c: _kernel(i - r + KH - 1, j - c + KW - 1),  # flipped kernel
+        lambda i, j, r, c: _kernel(c - j, r - i),  # transposed kernel
+    ],
+    ids=["flipped", "transposed"],
 )
-def test_attention_backward_wrong_forms_fail(wrong):
-    assert not matches(_closed(**wrong))
+def test_toeplitz_formula_wrong_forms_fail(wrong):
+    assert not jacobian_matches(_toeplitz(wrong))
 
 
-sigma_q, sigma_k = sp.symbols("sigma_q sigma_k", positive=True)
-
-
-def variance_matches(stated, d_k=2) -> bool:
-    q = [Normal(f"q{c}", 0, sigma_q) for c in range(d_k)]
-    k = [Normal(f"k{c}", 0, sigma_k) for c in range(d_k)]
-    dot = sum(a * b for a, b in zip(q, k, strict=True))
-    return sp.simplify(variance(dot) - stated) == 0
-
-
-def test_variance_closed_form_passes():
-    assert variance_matches(2 * sigma_q**2 * sigma_k**2)
+def test_input_gradient_full_correlation_with_rot180_passes():
+    assert input_grad_matches(_corr_full(G, _rot180(K)))
 
 
 @pytest.mark.parametrize(
-    "wrong", [2 * sigma_q * sigma_k, sigma_q**2 * sigma_k**2, sp.Integer(2)],
-    ids=["standard deviations", "no d_k", "sigma = 1 assumed"],
+    "wrong",
+    [lambda: _corr_full(G, K), lambda: _corr_full(G, K.T)],
+    ids=["unflipped kernel", "transposed kernel"],
 )
-def test_variance_wrong_forms_fail(wrong):
-    assert not variance_matches(wrong)
+def test_input_gradient_wrong_forms_fail(wrong):
+    assert not input_grad_matches(wrong())
+
+
+def test_kernel_gradient_passes_and_flipped_g_fails():
+    assert kernel_grad_matches(_valid_corr(X, G))
+    assert not kernel_grad_matches(_valid_corr(X, _rot180(G)))
+    assert not kernel_grad_matches(_rot180(_valid_corr(X, G)))

@@ -1,6 +1,6 @@
 """Verdicts that name the mistake: :func:`check_function` plus a catalogue of wrong answers.
 
-Used by the checkers of chapters 10-12 (:mod:`nnbook.exercises.conv`,
+Used by the checkers of chapters 12-14 (:mod:`nnbook.exercises.conv`,
 :mod:`nnbook.exercises.rnn`, :mod:`nnbook.exercises.attn`).  A catalogue is a
 sequence of ``(diagnosis, wrong_reference)`` pairs: ``wrong_reference`` takes
 the same arguments as the reference and computes one classic wrong answer.

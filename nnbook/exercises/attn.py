@@ -1,4 +1,4 @@
-"""Self-checks for the exercises of the attention chapter (``book/12_attention.ipynb``).
+"""Self-checks for the exercises of the attention chapter (``book/14_attention.ipynb``).
 
 Each checker runs the reader's function on a few inputs and compares it with a
 reference written here from the chapter's equations, one query row at a time

@@ -1,4 +1,4 @@
-"""Self-checks for the exercises of chapter 10, "Convolutional networks".
+"""Self-checks for the exercises of chapter 12, "Convolutional networks".
 
 Each checker runs the reader's function on a few small inputs and compares it
 with an independent reference written here with explicit loops from the

@@ -1,4 +1,4 @@
-"""Self-checks for chapter 9, "Optimization landscape" (slug ``landscape``).
+"""Self-checks for chapter 11, "Optimization landscape" (slug ``landscape``).
 
 Each checker takes the reader's function, runs it on a few fixed inputs and
 compares the result with an independent reference, saying what is wrong when

@@ -1,4 +1,4 @@
-"""Self-checks for chapter 8, "Key supervised models" (slug ``models``).
+"""Self-checks for chapter 10, "Key supervised models" (slug ``models``).
 
 Each checker takes the reader's function, runs it on a few fixed inputs and
 compares the result with an independent reference (the closed forms that the

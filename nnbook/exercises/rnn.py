@@ -1,4 +1,4 @@
-"""Self-checks for the exercises of chapter 11, "Recurrent networks".
+"""Self-checks for the exercises of chapter 13, "Recurrent networks".
 
 The references are written here from the chapter's equations (the recurrence,
 the BPTT recursion, clipping by the global norm), not imported from

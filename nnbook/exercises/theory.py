@@ -1,6 +1,6 @@
 """Self-checks and reference computations for the learning-theory chapter.
 
-``book/13_learning_theory.ipynb`` uses the reference functions here to decide,
+``book/15_learning_theory.ipynb`` uses the reference functions here to decide,
 exactly, whether a labelling of points in the plane is linearly separable and
 how many labellings ("dichotomies") half-planes realise on a point set; the
 checkers grade the chapter's exercises. The reference computations are library

@@ -19,7 +19,7 @@ Given the upstream gradient :math:`dO = \\partial L/\\partial O` the backward pa
     dS = P \\odot \\big(dP - \\mathrm{rowsum}(dP \\odot P)\\big), \\quad
     dQ = \\frac{dS\\, K}{\\sqrt{d_k}}, \\quad dK = \\frac{dS^\\top Q}{\\sqrt{d_k}} .
 
-Chapter 12 of the book derives both (SymPy) and checks them against finite
+Chapter 14 of the book derives both (SymPy) and checks them against finite
 differences and PyTorch (``tests/test_attention.py``).
 """
 

@@ -1,4 +1,4 @@
-"""Chapter 9 (optimization landscape): symmetry, the saddle, filter normalisation, cost.
+"""Chapter 11 (optimization landscape): symmetry, the saddle, filter normalisation, cost.
 
 * Permuting (and, for tanh, sign-flipping) hidden units of an nnlib MLP leaves its
   outputs and loss unchanged, and permutes its gradient the same way; for a trained

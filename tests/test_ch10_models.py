@@ -1,4 +1,4 @@
-"""Chapter 8 (key supervised models): the formulas the chapter derives, checked again.
+"""Chapter 10 (key supervised models): the formulas the chapter derives, checked again.
 
 * Linear regression: SymPy's gradient of the summed objective is X^T(Xw - y)/N; the
   normal equations, gradient descent, nnlib Dense + MSE + SGD and scikit-learn agree.

@@ -1,4 +1,4 @@
-"""Negative controls for chapter 11's headline derivations.
+"""Negative controls for chapter 13's headline derivations.
 
 The BPTT recursion is checked against SymPy's derivative of the unrolled loss of
 a two-unit tanh RNN over T = 3 steps, and eq-rnn-power's closed form against

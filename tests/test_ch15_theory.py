@@ -1,4 +1,4 @@
-"""Chapter 13's claims, checked outside the notebook: shattering by half-planes,
+"""Chapter 15's claims, checked outside the notebook: shattering by half-planes,
 the growth function n^2 - n + 2, and the algebra of the finite-class bound."""
 
 from __future__ import annotations

@@ -1,0 +1,86 @@
+"""Negative controls for chapter 14's headline derivations.
+
+The backward pass of scaled dot-product attention is checked as in the
+chapter: SymPy differentiates L = sum(G * softmax(Q K^T / sqrt(d)) V) and the
+difference from the stated closed forms must cancel to zero. Fed the classic
+wrong forms (no row-sum term, the diagonal softmax Jacobian, no 1/sqrt(d_k),
+dS not transposed in dK) it must not. Likewise the variance Var(q.k) =
+d_k sigma_q^2 sigma_k^2 by sympy.stats must reject d_k sigma_q sigma_k and 1.
+"""
+
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+from sympy.stats import Normal, variance
+
+N = 2  # positions and width
+Q = sp.Matrix(N, N, lambda i, j: sp.Symbol(f"q_{i}{j}"))
+K = sp.Matrix(N, N, lambda i, j: sp.Symbol(f"k_{i}{j}"))
+V = sp.Matrix(N, N, lambda i, j: sp.Symbol(f"v_{i}{j}"))
+G = sp.Matrix(N, N, lambda i, j: sp.Symbol(f"g_{i}{j}"))
+S = Q * K.T / sp.sqrt(N)
+E = S.applyfunc(sp.exp)
+P = sp.Matrix(N, N, lambda i, j: E[i, j] / sum(E[i, :]))
+LOSS = sum(G.multiply_elementwise(P * V))
+# exact evaluation at rational points keeps the comparison fast and exact
+POINT = {s: sp.Rational((7 * k) % 11 - 5, 4) for k, s in enumerate([*Q, *K, *V, *G])}
+
+
+def _closed(*, rule="right", scaled=True, dk_transposed=True):
+    dP = G * V.T
+    if rule == "right":
+        rowsum = [sum(dP[i, j] * P[i, j] for j in range(N)) for i in range(N)]
+        dS = sp.Matrix(N, N, lambda i, j: P[i, j] * (dP[i, j] - rowsum[i]))
+    elif rule == "no_rowsum":
+        dS = P.multiply_elementwise(dP)
+    else:  # the diagonal of the softmax Jacobian only
+        dS = sp.Matrix(N, N, lambda i, j: P[i, j] * (1 - P[i, j]) * dP[i, j])
+    c = 1 / sp.sqrt(N) if scaled else 1
+    return dS * K * c, (dS.T if dk_transposed else dS) * Q * c
+
+
+def matches(closed) -> bool:
+    dQ_closed, dK_closed = closed
+    for M, stated in ((Q, dQ_closed), (K, dK_closed)):
+        derived = M.applyfunc(lambda s: sp.diff(LOSS, s))
+        difference = (derived - stated).subs(POINT)
+        if any(abs(sp.N(x, 30)) > 1e-25 for x in difference):
+            return False
+    return True
+
+
+def test_attention_backward_closed_forms_pass():
+    assert matches(_closed())
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [dict(rule="no_rowsum"), dict(rule="diagonal"), dict(scaled=False),
+     dict(dk_transposed=False)],
+    ids=["no row sum", "diagonal Jacobian", "no 1/sqrt(d_k)", "dS not transposed"],
+)
+def test_attention_backward_wrong_forms_fail(wrong):
+    assert not matches(_closed(**wrong))
+
+
+sigma_q, sigma_k = sp.symbols("sigma_q sigma_k", positive=True)
+
+
+def variance_matches(stated, d_k=2) -> bool:
+    q = [Normal(f"q{c}", 0, sigma_q) for c in range(d_k)]
+    k = [Normal(f"k{c}", 0, sigma_k) for c in range(d_k)]
+    dot = sum(a * b for a, b in zip(q, k, strict=True))
+    return sp.simplify(variance(dot) - stated) == 0
+
+
+def test_variance_closed_form_passes():
+    assert variance_matches(2 * sigma_q**2 * sigma_k**2)
+
+
+@pytest.mark.parametrize(
+    "wrong", [2 * sigma_q * sigma_k, sigma_q**2 * sigma_k**2, sp.Integer(2)],
+    ids=["standard deviations", "no d_k", "sigma = 1 assumed"],
+)
+def test_variance_wrong_forms_fail(wrong):
+    assert not variance_matches(wrong)
