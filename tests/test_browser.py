@@ -119,6 +119,11 @@ def test_page_reads_correctly(browser, site, artifacts, page):
     for delimiter in ("\\(", "\\[", "$$"):
         assert delimiter not in prose, f"{page}: raw TeX {delimiter!r} left in the page"
 
+    # Figures load lazily (nnbook_assets.lazy_images): ask for all of them now.
+    browser.execute_script(
+        "document.querySelectorAll('img[loading=lazy]').forEach(i => { i.loading = 'eager'; })")
+    WebDriverWait(browser, 30).until(lambda d: d.execute_script(
+        "return Array.from(document.images).every(i => i.complete)"))
     broken = browser.execute_script(
         "return Array.from(document.images)"
         ".filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)")

@@ -310,8 +310,8 @@ def lazy_images(html: str, page: Path) -> str:
     def rewrite(match: re.Match) -> str:
         attributes = match[1].rstrip(" /")
         source = re.search(r'\bsrc="([^"]+)"', attributes)
-        if not source or source[1].startswith(("data:", "http")):
-            return match[0]
+        if not source or "_images/" not in source[1]:
+            return match[0]  # only the chapters' figures, not the theme's
         if "loading=" not in attributes:
             attributes += ' loading="lazy" decoding="async"'
         if "width=" not in attributes and "height=" not in attributes:
