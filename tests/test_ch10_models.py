@@ -157,7 +157,8 @@ def test_pure_newton_diverges_and_damped_newton_converges():
     w = np.array([3.0, 3.0, 3.0])
     J0 = _logistic_loss(w, Xa, y)
     with np.errstate(over="ignore"):
-        full_step = np.linalg.solve(reference_logreg_hessian(w, Xa), reference_logreg_grad(w, Xa, y))
+        H, g = reference_logreg_hessian(w, Xa), reference_logreg_grad(w, Xa, y)
+        full_step = np.linalg.solve(H, g)
         w_pure = w - full_step
     assert _logistic_loss(w_pure, Xa, y) > 10 * J0  # the full step makes J ten times worse
     losses = [J0]
