@@ -42,14 +42,46 @@ def test_parameter_count_control():
 
 
 def test_batch_form_control():
-    # Z = A W^T + 1 b^T matches nnlib; A W + 1 b^T (no transpose) does not even fit
+    # a square layer, so the tempting A W (no transpose) fits the shapes and only the
+    # values can tell it from Z = A W^T + 1 b^T; the derivative of a row with respect
+    # to its own example must be W (one row per output)
+    W = sp.Matrix(3, 3, lambda i, j: sp.Symbol(f"W{i}{j}"))
+    b = sp.Matrix(sp.symbols("b0:3"))
+    A = sp.Matrix(2, 3, lambda k, j: sp.Symbol(f"a{k}{j}"))
+
+    def passes(Z):
+        return all(
+            sp.expand(Z[k, :] - (W * A[k, :].T + b).T) == sp.zeros(1, 3)
+            and Z[k, :].T.jacobian(A[k, :]) == W
+            for k in range(2)
+        )
+
+    assert passes(A * W.T + sp.ones(2, 1) * b.T)
+    assert not passes(A * W + sp.ones(2, 1) * b.T)  # no transpose
+    assert not passes(A * W.T)  # bias forgotten
+    # and nnlib agrees with the right form
     rng = np.random.default_rng(1)
-    layer = Dense(3, 2, rng=rng)
-    layer.b.value[...] = rng.normal(size=2)
-    A = rng.normal(size=(5, 3))
-    W, b = layer.W.value, layer.b.value
-    assert np.allclose(layer.forward(A), A @ W.T + b)
-    assert W.shape == (2, 3) and (A.shape[1] != W.shape[0])  # A @ W is undefined
+    layer = Dense(3, 3, rng=rng)
+    layer.b.value[...] = rng.normal(size=3)
+    X = rng.normal(size=(5, 3))
+    assert np.allclose(layer.forward(X), X @ layer.W.value.T + layer.b.value)
+    assert not np.allclose(layer.forward(X), X @ layer.W.value + layer.b.value)
+
+
+def test_affine_collapse_control():
+    # the collapsed map's slope is the Jacobian, its offset the value at x = 0
+    x = sp.Matrix(sp.symbols("x1:3"))
+    W1 = sp.Matrix(3, 2, lambda i, j: sp.Symbol(f"u{i}{j}"))
+    b1 = sp.Matrix(sp.symbols("c0:3"))
+    W2 = sp.Matrix(1, 3, lambda i, j: sp.Symbol(f"v{j}"))
+    b2 = sp.Matrix([sp.Symbol("d")])
+    f = W2 * (W1 * x + b1) + b2
+    slope, offset = f.jacobian(x), f.subs(dict.fromkeys(x, 0))
+    assert sp.expand(slope - W2 * W1) == sp.zeros(1, 2)
+    assert sp.expand(offset - (W2 * b1 + b2)) == sp.zeros(1, 1)
+    assert sp.expand(offset - b2) != sp.zeros(1, 1)  # the offset b2 alone
+    assert sp.expand(offset - (b2 + sp.Matrix([sum(b1)]))) != sp.zeros(1, 1)  # b1 + b2
+    assert sp.expand(slope - sp.Matrix([[sum(W1[:, 0]), sum(W1[:, 1])]])) != sp.zeros(1, 2)
 
 
 def test_xor_construction_control():
