@@ -55,3 +55,20 @@ def test_mse_gradient_factor_control():
     derived = sp.diff(sp.Rational(1, 2) * (a - y) ** 2, a)
     assert _same(derived, a - y)
     assert not _same(derived, 2 * (a - y))  # PyTorch's MSELoss convention has no 1/2
+
+
+def test_population_minimisers_control():
+    """Squared error -> mean, absolute error -> median, for y ~ Exp(1); swapped fails."""
+    a, u = sp.symbols("a u", positive=True)
+    dens = sp.exp(-u)
+    risk_sq = sp.integrate(sp.Rational(1, 2) * (a - u) ** 2 * dens, (u, 0, sp.oo))
+    risk_abs = sp.integrate((a - u) * dens, (u, 0, a)) + sp.integrate(
+        (u - a) * dens, (u, a, sp.oo)
+    )
+    (a_sq,) = sp.solve(sp.diff(risk_sq, a), a)
+    (a_abs,) = sp.solve(sp.diff(risk_abs, a), a)
+    assert _same(a_sq, 1) and _same(a_abs, sp.log(2))
+    # the classic confusion: the absolute error's minimiser is not the mean,
+    # and the squared error's is not the median
+    assert not _same(a_abs, 1)
+    assert not _same(a_sq, sp.log(2))
