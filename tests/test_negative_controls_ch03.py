@@ -94,8 +94,10 @@ def test_layer_jacobian_order_control():
     D = np.diag(act.sigmoid_grad(W @ a))
     eps = 1e-6
     fd = np.stack(
-        [(act.sigmoid(W @ (a + eps * e)) - act.sigmoid(W @ (a - eps * e))) / (2 * eps)
-         for e in np.eye(3)],
+        [
+            (act.sigmoid(W @ (a + eps * e)) - act.sigmoid(W @ (a - eps * e))) / (2 * eps)
+            for e in np.eye(3)
+        ],
         axis=1,
     )
     assert np.allclose(D @ W, fd, atol=1e-8)
@@ -105,3 +107,17 @@ def test_layer_jacobian_order_control():
         pass
     else:  # pragma: no cover
         raise AssertionError("W diag(sigma') should not even have matching dimensions")
+
+
+def test_smooth_rectifier_derivatives_control():
+    """GELU' = Phi + z phi and SiLU' = sigma (1 + z (1 - sigma)); the classic short forms fail."""
+    z = sp.symbols("z", real=True)
+    Phi = (1 + sp.erf(z / sp.sqrt(2))) / 2
+    phi = sp.exp(-(z**2) / 2) / sp.sqrt(2 * sp.pi)
+    sig = 1 / (1 + sp.exp(-z))
+    assert sp.simplify(sp.diff(z * Phi, z) - (Phi + z * phi)) == 0
+    assert sp.simplify(sp.diff(z * Phi, z) - Phi) != 0  # the product rule forgotten
+    assert sp.simplify(sp.diff(z * sig, z) - sig * (1 + z * (1 - sig))) == 0
+    assert sp.simplify(sp.diff(z * sig, z) - sig * (1 - sig)) != 0  # sigma' alone
+    assert sp.simplify(sp.diff(sp.log(1 + sp.exp(z)), z) - sig) == 0
+    assert sp.simplify(sp.diff(sp.log(1 + sp.exp(z)), z) - sig * (1 - sig)) != 0
