@@ -72,3 +72,16 @@ def test_population_minimisers_control():
     # and the squared error's is not the median
     assert not _same(a_abs, 1)
     assert not _same(a_sq, sp.log(2))
+
+
+def test_lse_hessian_control():
+    """grad LSE = softmax, Hessian = diag(p) - p p^T (PSD); diag(p) alone fails."""
+    w = sp.Matrix(sp.symbols("w1:4", real=True))
+    S = sum(sp.exp(v) for v in w)
+    p = sp.Matrix([sp.exp(v) for v in w]) / S
+    lse = sp.log(S)
+    hess = sp.hessian(lse, list(w))
+    assert sp.simplify(sp.Matrix([sp.diff(lse, v) for v in w]) - p) == sp.zeros(3, 1)
+    assert sp.simplify(hess - (sp.diag(*p) - p * p.T)) == sp.zeros(3, 3)
+    assert sp.simplify(hess - sp.diag(*p)) != sp.zeros(3, 3)  # the -p p^T forgotten
+    assert sp.simplify(hess - (p * p.T - sp.diag(*p))) != sp.zeros(3, 3)  # the sign
