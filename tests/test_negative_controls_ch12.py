@@ -106,3 +106,17 @@ def test_kernel_gradient_passes_and_flipped_g_fails():
     assert kernel_grad_matches(_valid_corr(X, G))
     assert not kernel_grad_matches(_valid_corr(X, _rot180(G)))
     assert not kernel_grad_matches(_rot180(_valid_corr(X, G)))
+
+
+def test_maxpool_tie_control():
+    """At a tie the whole gradient goes to the first maximum; the split answer fails."""
+    import numpy as np
+
+    from nnlib.layers import MaxPool2D
+
+    pool = MaxPool2D(2)
+    pool.forward(np.array([[3.0, 3.0], [1.0, 0.0]])[None, None])
+    dX = pool.backward(np.array([[7.0]])[None, None])[0, 0]
+    assert np.array_equal(dX, [[7.0, 0.0], [0.0, 0.0]])
+    assert not np.array_equal(dX, [[3.5, 3.5], [0.0, 0.0]])  # split evenly
+    assert not np.array_equal(dX, [[0.0, 7.0], [0.0, 0.0]])  # the last maximum
