@@ -95,3 +95,49 @@ def test_xor_construction_control():
     assert np.array_equal(net(np.array([0.0, -1.0]), np.array([1.0, -2.0])), y)
     assert not np.array_equal(net(np.array([0.0, -1.0]), np.array([1.0, 2.0])), y)  # sign
     assert not np.array_equal(net(np.array([0.0, 0.0]), np.array([1.0, -2.0])), y)  # bias
+
+
+def test_bump_limit_control():
+    x, w = sp.symbols("x w", real=True)
+
+    def sig(v):
+        return 1 / (1 + sp.exp(-v))
+
+    h, c = sp.Rational(3, 2), sp.Rational(1, 2)
+    right = h * (sig(w * (x + c)) - sig(w * (x - c)))
+    wrong = h * (sig(w * (x - c)) - sig(w * (x + c)))
+    assert sp.limit(right.subs(x, 0), w, sp.oo) == h
+    assert sp.limit(wrong.subs(x, 0), w, sp.oo) != h  # steps reversed
+    unscaled = h * (sig(w * x + c) - sig(w * x - c))  # bias not scaled by w
+    assert sp.limit(unscaled.subs(x, sp.Rational(1, 4)), w, sp.oo) != h
+
+
+def _regions(W, b, box=12.0, n=800):
+    side = np.linspace(-box, box, n)
+    grid = np.stack(np.meshgrid(side, side), axis=-1).reshape(-1, 2)
+    return len(np.unique((grid @ W.T + b > 0) @ (1 << np.arange(len(W)))))
+
+
+def test_linear_regions_control():
+    # four lines in general position (crossings within the box): 1 + 4 + 6 = 11
+    W = np.array([[1.0, 0.2], [0.1, 1.0], [1.0, -1.0], [1.0, 1.3]])
+    b = np.array([0.5, -0.3, 1.0, -1.2])
+    m = len(W)
+    assert _regions(W, b) == 1 + m + m * (m - 1) // 2
+    assert _regions(W, b) != 2**m  # the tempting "every pattern occurs" fails
+    assert _regions(W, 0 * b) == 2 * m  # concurrent lines
+
+
+def test_sawtooth_pieces_control():
+    def tent(x):
+        return 2 * np.maximum(x, 0) - 4 * np.maximum(x - 0.5, 0)
+
+    x = np.arange(2**10 + 1) / 2**10
+    for depth in range(1, 6):
+        y = x
+        for _ in range(depth):
+            y = tent(y)
+        slopes = np.round(np.diff(y) * 2**10, 6)
+        pieces = 1 + int(np.sum(slopes[1:] != slopes[:-1]))
+        assert pieces == 2**depth
+        assert pieces != 2 * depth + 1 or depth <= 2  # not the shallow count m + 1
