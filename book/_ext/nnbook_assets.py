@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import json
 import os
 import re
@@ -219,7 +220,7 @@ def font_awesome_icons(
     return icons
 
 
-def inline_icons(html: str, icons: dict) -> tuple[str, list[str]]:
+def inline_icons(page_text: str, icons: dict) -> tuple[str, list[str]]:
     """Replace each Font Awesome ``<i>`` by the SVG the library would draw.
 
     The theme loads fontawesome.js (1.5 MB, 0.54 MB gzipped) on every page
@@ -258,7 +259,7 @@ def inline_icons(html: str, icons: dict) -> tuple[str, list[str]]:
             f'<path fill="currentColor" d="{path}"></path></svg>'
         )
 
-    return _ICON_TAG.sub(svg, html), missing
+    return _ICON_TAG.sub(svg, page_text), missing
 
 
 def _inline_icons(app, exception) -> None:
@@ -297,7 +298,7 @@ def _image_size(path: Path) -> tuple[int, int] | None:
     )
 
 
-def lazy_images(html: str, page: Path) -> str:
+def lazy_images(page_text: str, page: Path) -> str:
     """Give each content image ``loading="lazy"``, async decoding, its size.
 
     A figure below the fold then costs nothing on first load, and the
@@ -320,7 +321,7 @@ def lazy_images(html: str, page: Path) -> str:
                 attributes += f' width="{size[0]}" height="{size[1]}"'
         return f"<img{attributes} />"
 
-    return _IMG.sub(rewrite, html)
+    return _IMG.sub(rewrite, page_text)
 
 
 def _lazy_images(app, exception) -> None:
@@ -333,6 +334,61 @@ def _lazy_images(app, exception) -> None:
         new = lazy_images(text, page)
         if new != text:
             page.write_text(new, encoding="utf-8")
+
+
+_SIDEBAR = (
+    '<div id="pst-primary-sidebar" class="bd-sidebar-primary bd-sidebar">'
+)
+
+
+def _landmarks(app, exception) -> None:
+    """Put the primary sidebar (logo, PDF link, chapters) in a landmark.
+
+    The theme's sidebar is a plain ``<div>``: its logo and icon links are then
+    outside every landmark, which screen-reader users navigate by (axe's
+    ``region`` rule).
+    """
+    if exception is not None or app.builder.format != "html":
+        return
+    landmark = _SIDEBAR[:-1] + ' role="complementary" aria-label="The book">'
+    for page in Path(app.outdir).rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        # docutils marks a bibliography entry with the deprecated DPUB role
+        # doc-biblioentry inside role="list": a list needs list items.
+        new = text.replace(_SIDEBAR, landmark).replace(
+            'role="doc-biblioentry"', 'role="listitem"'
+        )
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+
+
+def widget_alt_text(app, doctree) -> None:
+    """Carry a widget cell's alt text (``mystnb.image.alt``) into the page.
+
+    An explorable's frames are ``<img>`` elements the widget manager draws
+    in the browser, out of reach of MyST-NB's image options. The cell's
+    ``metadata.mystnb.image.alt`` (the same key as for a static figure) is
+    written as a hidden ``<span class="nnbook-alt">`` in the cell, and
+    ``book/_static/nnbook.js`` gives it to every frame of the cell.
+    """
+    if app.builder.format != "html":
+        return
+    from docutils import nodes
+
+    for cell in doctree.findall(nodes.container):
+        if cell.get("nb_element") != "cell_code":
+            continue
+        metadata = cell.get("cell_metadata") or {}
+        alt = (metadata.get("mystnb", {}).get("image") or {}).get("alt")
+        has_widget = any(
+            "widget-view+json" in raw.astext()
+            for raw in cell.findall(nodes.raw)
+        )
+        if alt and has_widget:
+            span = (
+                f'<span class="nnbook-alt" hidden>{html.escape(alt)}</span>'
+            )
+            cell += nodes.raw("", span, format="html")
 
 
 def published_pdf_url(repository_url: str) -> str:
@@ -382,4 +438,6 @@ def setup(app):
     app.connect("build-finished", _typeset_math)
     app.connect("build-finished", _inline_icons)
     app.connect("build-finished", _lazy_images)
+    app.connect("build-finished", _landmarks)
+    app.connect("doctree-read", widget_alt_text)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
