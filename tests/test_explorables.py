@@ -322,6 +322,11 @@ def move_every_control(driver, url: str, html: Path, page: str) -> int:
     driver.get(f"{url}/{page}.html")
     WebDriverWait(driver, 30).until(
         lambda d: d.execute_script("return document.readyState") == "complete")
+    # The widget manager loads when a widget nears the viewport (widgets-offline.js):
+    # scroll to the first one, as a reader does.
+    driver.execute_script(
+        "document.querySelector('script[type=\"application/vnd.jupyter.widget-view+json\"]')"
+        ".parentElement.scrollIntoView()")
     WebDriverWait(driver, 30).until(
         lambda d: d.execute_script(
             "return document.querySelectorAll('.nnbook-explorable').length") == len(stored),
