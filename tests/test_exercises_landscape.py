@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from nnbook.exercises.landscape import (
+    FILTER_NORMALISE_MISTAKES,
+    PERMUTE_HIDDEN_MISTAKES,
+    SADDLE_HESSIAN_MISTAKES,
     check_filter_normalise,
     check_permute_hidden,
     check_saddle_hessian,
@@ -51,8 +55,7 @@ def test_permute_hidden_rejects_forgotten_bias():
 
 
 def test_permute_hidden_rejects_columns_of_w1():
-    assert not check_permute_hidden(
-        lambda W1, b1, W2, perm: (W1[:, perm], b1[perm], W2[:, perm]))
+    assert not check_permute_hidden(lambda W1, b1, W2, perm: (W1[:, perm], b1[perm], W2[:, perm]))
 
 
 def test_permute_reference_preserves_the_function():
@@ -78,8 +81,7 @@ def test_filter_normalise_rejects_frobenius_normalisation():
 
 
 def test_filter_normalise_rejects_unit_rows():
-    assert not check_filter_normalise(
-        lambda d, W: d / np.linalg.norm(d, axis=1, keepdims=True))
+    assert not check_filter_normalise(lambda d, W: d / np.linalg.norm(d, axis=1, keepdims=True))
 
 
 def test_filter_normalise_reference_row_norms():
@@ -87,8 +89,10 @@ def test_filter_normalise_reference_row_norms():
     d, W = rng.standard_normal((4, 6)), 0.1 * rng.standard_normal((4, 6))
     out = reference_filter_normalise(d, W)
     assert np.allclose(np.linalg.norm(out, axis=1), np.linalg.norm(W, axis=1))
-    assert np.allclose(out / np.linalg.norm(out, axis=1, keepdims=True),
-                       d / np.linalg.norm(d, axis=1, keepdims=True))
+    assert np.allclose(
+        out / np.linalg.norm(out, axis=1, keepdims=True),
+        d / np.linalg.norm(d, axis=1, keepdims=True),
+    )
 
 
 # -- saddle_hessian ---------------------------------------------------------------------
@@ -110,3 +114,48 @@ def test_saddle_hessian_rejects_sum_instead_of_mean():
         return np.array([[0.0, -c], [-c, 0.0]])
 
     assert not check_saddle_hessian(wrong)
+
+
+# -- the catalogues of classic mistakes -------------------------------------------------
+@pytest.mark.parametrize(
+    ("check", "mistakes"),
+    [
+        (check_permute_hidden, PERMUTE_HIDDEN_MISTAKES),
+        (check_filter_normalise, FILTER_NORMALISE_MISTAKES),
+        (check_saddle_hessian, SADDLE_HESSIAN_MISTAKES),
+    ],
+)
+def test_every_catalogued_mistake_is_named(check, mistakes):
+    assert len(mistakes) >= 3
+    for mistake in mistakes:
+        result = check(mistake.answer)
+        assert not result
+        assert mistake.message in result.message, mistake.message
+
+
+def test_correct_alternative_forms_pass():
+    def permute_by_matrix(W1, b1, W2, perm):  # Pi W1, Pi b1, W2 Pi^T
+        Pi = np.eye(len(perm))[perm]
+        return Pi @ W1, Pi @ b1, W2 @ Pi.T
+
+    def normalise_by_loop(direction, weight):
+        out = np.empty_like(direction)
+        for i, (d, w) in enumerate(zip(direction, weight, strict=True)):
+            out[i] = d * (np.sqrt(w @ w) / np.sqrt(d @ d))
+        return out
+
+    def hessian_by_sum(x, y):
+        c = sum(a * b for a, b in zip(x, y, strict=True)) / len(x)
+        return -c * np.array([[0.0, 1.0], [1.0, 0.0]])
+
+    assert check_permute_hidden(permute_by_matrix)
+    assert check_filter_normalise(normalise_by_loop)
+    assert check_saddle_hessian(hessian_by_sum)
+
+
+def test_hint_is_shown_when_the_code_raises():
+    def broken(W1, b1, W2, perm):
+        raise KeyError("oops")
+
+    result = check_permute_hidden(broken)
+    assert not result and "raised KeyError" in result.message and "COLUMN of W2" in result.message

@@ -6,8 +6,12 @@ import math
 from itertools import product
 
 import numpy as np
+import pytest
 
 from nnbook.exercises.theory import (
+    GENERALIZATION_GAP_MISTAKES,
+    INTERVAL_DICHOTOMIES_MISTAKES,
+    SAMPLE_COMPLEXITY_MISTAKES,
     check_generalization_gap,
     check_interval_dichotomies,
     check_sample_complexity,
@@ -31,7 +35,7 @@ def test_sample_complexity():
 
     for wrong in (no_ceiling, no_union_bound, log10):
         result = check_sample_complexity(wrong)
-        assert not result and "hint" in repr(result)
+        assert not result and ("hint" in repr(result) or "diagnosis" in repr(result))
 
 
 def test_generalization_gap():
@@ -58,3 +62,43 @@ def test_interval_reference_matches_brute_force():
     assert not check_interval_dichotomies(lambda n: n * (n + 1) // 2)
     not_yet = check_interval_dichotomies(lambda n: (_ for _ in ()).throw(NotImplementedError))
     assert "not written yet" in repr(not_yet)
+
+
+@pytest.mark.parametrize(
+    ("check", "mistakes"),
+    [
+        (check_sample_complexity, SAMPLE_COMPLEXITY_MISTAKES),
+        (check_generalization_gap, GENERALIZATION_GAP_MISTAKES),
+        (check_interval_dichotomies, INTERVAL_DICHOTOMIES_MISTAKES),
+    ],
+)
+def test_every_catalogued_mistake_is_named(check, mistakes):
+    assert len(mistakes) >= 3
+    for mistake in mistakes:
+        result = check(mistake.answer)
+        assert not result
+        assert mistake.message in result.message, mistake.message
+
+
+def test_correct_alternative_forms_pass():
+    def n_by_search(eps, delta, H):  # the smallest n by counting up from 1
+        n = 1
+        while 2 * H * math.exp(-2 * n * eps**2) > delta:
+            n += 1
+        return n
+
+    def gap_by_logs(n, delta, H):
+        return ((math.log(2) + math.log(H) - math.log(delta)) / (2 * n)) ** 0.5
+
+    def intervals_by_binomials(n):
+        return math.comb(n + 1, 2) + 1
+
+    assert check_sample_complexity(n_by_search)
+    assert check_generalization_gap(gap_by_logs)
+    assert check_interval_dichotomies(intervals_by_binomials)
+
+
+def test_hint_is_shown_when_the_code_raises():
+    result = check_generalization_gap(lambda n, d, H: 1 / 0)
+    assert not result and "raised ZeroDivisionError" in result.message
+    assert "hint" in result.message

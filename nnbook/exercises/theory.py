@@ -23,9 +23,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-import numpy as np
-
-from nnbook.exercises import CheckResult, check_function
+from nnbook.exercises import CheckResult
+from nnbook.exercises._diagnose import Mistake, check_with_mistakes
 from nnlib.dichotomies import (
     count_separable_labellings,
     halfplane_dichotomies,
@@ -34,6 +33,9 @@ from nnlib.dichotomies import (
 )
 
 __all__ = [
+    "GENERALIZATION_GAP_MISTAKES",
+    "INTERVAL_DICHOTOMIES_MISTAKES",
+    "SAMPLE_COMPLEXITY_MISTAKES",
     "check_generalization_gap",
     "check_interval_dichotomies",
     "check_sample_complexity",
@@ -49,6 +51,49 @@ __all__ = [
 # ---------------------------------------------------------------------------------
 def _sample_complexity_ref(epsilon: float, delta: float, n_hypotheses: float) -> int:
     return math.ceil(math.log(2 * n_hypotheses / delta) / (2 * epsilon**2))
+
+
+def _n_of(log_term: float, epsilon: float) -> float:
+    return log_term / (2 * epsilon**2)
+
+
+SAMPLE_COMPLEXITY_MISTAKES = (
+    Mistake(
+        lambda e, d, H: math.floor(_n_of(math.log(2 * H / d), e)),
+        "you rounded DOWN (floor); the smallest n that satisfies the bound is the "
+        "ceiling: math.ceil(...).",
+    ),
+    Mistake(
+        lambda e, d, H: _n_of(math.log(2 * H / d), e),
+        "n must be an integer: round the solution UP with math.ceil.",
+    ),
+    Mistake(
+        lambda e, d, H: round(_n_of(math.log(2 * H / d), e)),
+        "round() can round down and break the inequality; use math.ceil.",
+    ),
+    Mistake(
+        lambda e, d, H: math.ceil(_n_of(math.log(H / d), e)),
+        "the factor 2 of the two-sided bound is missing: ln(2|H|/delta), not ln(|H|/delta).",
+    ),
+    Mistake(
+        lambda e, d, H: math.ceil(_n_of(math.log10(2 * H / d), e)),
+        "log10 is not the natural logarithm; the exponential bound needs ln (math.log / np.log).",
+    ),
+    Mistake(
+        lambda e, d, H: math.ceil((math.log(H) + math.log(1 / d)) / e),
+        "this is the REALISABLE sample size (ln|H| + ln(1/delta))/eps; the exercise "
+        "asks for uniform accuracy, ln(2|H|/delta)/(2 eps^2).",
+    ),
+    Mistake(
+        lambda e, d, H: math.ceil(2 * math.log(2 * H / d) / e**2),
+        "this is the ERM version with eps/2 in place of eps; the exercise asks for "
+        "|R - R_hat| <= eps: ln(2|H|/delta)/(2 eps^2).",
+    ),
+    Mistake(
+        lambda e, d, H: math.ceil(math.log(2 / d) / (2 * e**2)),
+        "|H| is missing: the union bound over all hypotheses contributes ln|H|.",
+    ),
+)
 
 
 def check_sample_complexity(sample_complexity: Callable[[float, float, int], int]) -> CheckResult:
@@ -67,10 +112,11 @@ def check_sample_complexity(sample_complexity: Callable[[float, float, int], int
     CheckResult
     """
     cases = [(0.1, 0.05, 1), (0.05, 0.01, 1000), (0.02, 0.1, 10**6), (0.2, 0.001, 50)]
-    return check_function(
+    return check_with_mistakes(
         sample_complexity,
-        reference=_sample_complexity_ref,
-        cases=[tuple(np.float64(v) for v in c) for c in cases],
+        _sample_complexity_ref,
+        cases,
+        mistakes=SAMPLE_COMPLEXITY_MISTAKES,
         name="sample_complexity",
         rtol=0.0,
         atol=0.0,
@@ -81,6 +127,38 @@ def check_sample_complexity(sample_complexity: Callable[[float, float, int], int
 
 def _gap_ref(n: float, delta: float, n_hypotheses: float) -> float:
     return math.sqrt(math.log(2 * n_hypotheses / delta) / (2 * n))
+
+
+GENERALIZATION_GAP_MISTAKES = (
+    Mistake(
+        lambda n, d, H: math.sqrt(math.log(H / d) / (2 * n)),
+        "the factor 2 of the two-sided bound is missing: ln(2|H|/delta).",
+    ),
+    Mistake(
+        lambda n, d, H: math.log(2 * H / d) / (2 * n),
+        "the square root is missing: eps = sqrt(ln(2|H|/delta)/(2n)).",
+    ),
+    Mistake(
+        lambda n, d, H: math.sqrt(math.log10(2 * H / d) / (2 * n)),
+        "log10 is not the natural logarithm: use math.log / np.log.",
+    ),
+    Mistake(
+        lambda n, d, H: math.sqrt(math.log(2 * H) / d / (2 * n)),
+        "delta belongs inside the logarithm: ln(2|H|/delta), not ln(2|H|)/delta.",
+    ),
+    Mistake(
+        lambda n, d, H: 2 * math.sqrt(math.log(2 * H / d) / (2 * n)),
+        "this is 2 eps, the ERM excess-risk guarantee; the gap itself is eps.",
+    ),
+    Mistake(
+        lambda n, d, H: math.sqrt(math.log(2 * H / d) / n),
+        "the 2 under the square root is missing: sqrt(ln(2|H|/delta)/(2n)).",
+    ),
+    Mistake(
+        lambda n, d, H: math.sqrt(math.log(2 / d) / (2 * n)),
+        "|H| is missing: this is Hoeffding for one hypothesis, not the union bound.",
+    ),
+)
 
 
 def check_generalization_gap(
@@ -102,10 +180,11 @@ def check_generalization_gap(
     CheckResult
     """
     cases = [(100, 0.05, 1), (1000, 0.01, 21), (50, 0.1, 10**6), (10**5, 0.001, 2**30)]
-    return check_function(
+    return check_with_mistakes(
         generalization_gap,
-        reference=_gap_ref,
-        cases=[tuple(np.float64(v) for v in c) for c in cases],
+        _gap_ref,
+        cases,
+        mistakes=GENERALIZATION_GAP_MISTAKES,
         name="generalization_gap",
         hint="set 2|H| exp(-2 n eps^2) = delta and solve for eps",
     )
@@ -115,6 +194,37 @@ def _interval_dichotomies_ref(n: int) -> int:
     # the empty labelling plus one labelling per run x_i..x_j (i <= j) of sorted points
     n = int(n)
     return 1 + n * (n + 1) // 2
+
+
+INTERVAL_DICHOTOMIES_MISTAKES = (
+    Mistake(
+        lambda n: n * (n + 1) // 2,
+        "the all-zero labelling (an interval that contains no point) is missing: add 1.",
+    ),
+    Mistake(
+        lambda n: 2**n,
+        "2^n counts every labelling; an interval cannot label 1, 0, 1 (it would contain "
+        "the middle point), so it realises far fewer.",
+    ),
+    Mistake(
+        lambda n: n * n - n + 2,
+        "n^2 - n + 2 is the growth function of half-planes in the plane, not of "
+        "intervals on the line.",
+    ),
+    Mistake(
+        lambda n: n + 1,
+        "n + 1 is the count for thresholds (rays); an interval has two ends, so count "
+        "the contiguous runs i..j.",
+    ),
+    Mistake(
+        lambda n: n * (n - 1) // 2 + 1,
+        "runs of a single point are missing: there are C(n, 2) runs with i < j and n with i = j.",
+    ),
+    Mistake(
+        lambda n: n * (n + 1) + 2,
+        "doubled: an interval labels the points INSIDE it 1; its complement is not an interval.",
+    ),
+)
 
 
 def check_interval_dichotomies(interval_dichotomies: Callable[[int], int]) -> CheckResult:
@@ -131,10 +241,11 @@ def check_interval_dichotomies(interval_dichotomies: Callable[[int], int]) -> Ch
     -------
     CheckResult
     """
-    return check_function(
+    return check_with_mistakes(
         interval_dichotomies,
-        reference=_interval_dichotomies_ref,
-        cases=[np.int64(n) for n in (1, 2, 3, 4, 7, 20)],
+        _interval_dichotomies_ref,
+        [(n,) for n in (1, 2, 3, 4, 7, 20)],
+        mistakes=INTERVAL_DICHOTOMIES_MISTAKES,
         name="interval_dichotomies",
         rtol=0.0,
         atol=0.0,
