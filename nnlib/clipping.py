@@ -20,6 +20,7 @@ exploding gradient cannot throw the parameters far away.  Call it between
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterable
 
 import numpy as np
@@ -54,7 +55,7 @@ def clip_grad_norm(params: Iterable[Parameter] | Parameter, max_norm: float) -> 
     params : iterable of Parameter (or one Parameter)
         Typically ``model.parameters()``; their ``.grad`` arrays are modified.
     max_norm : float
-        The threshold :math:`c > 0`.
+        The threshold :math:`c > 0`; ``inf`` clips nothing and only returns the norm.
 
     Returns
     -------
@@ -77,7 +78,9 @@ def clip_grad_norm(params: Iterable[Parameter] | Parameter, max_norm: float) -> 
     """
     where = "clip_grad_norm"
     params = as_parameters(params, where)
-    max_norm = check_in_range(max_norm, "max_norm", where, low=0.0, low_open=True)
+    if not (isinstance(max_norm, numbers.Real) and max_norm == np.inf):
+        # any finite c > 0; c = inf (no clipping, only the norm) is allowed too
+        max_norm = check_in_range(max_norm, "max_norm", where, low=0.0, low_open=True)
     total = grad_norm(params)
     if not np.isfinite(total):
         raise ValueError(f"{where}: expected finite gradients, got a gradient norm of {total}")

@@ -82,3 +82,12 @@ def test_agrees_with_pytorch(scale):
     assert abs(total - float(total_t)) < 1e-12
     for t, p in zip(tensors, params, strict=True):  # torch divides by (norm + 1e-6)
         assert np.allclose(p.grad, t.grad.numpy(), rtol=1e-5, atol=0)
+
+
+def test_infinite_max_norm_only_measures():
+    p = Parameter(np.zeros(2))
+    p.grad[...] = [3.0, 4.0]
+    assert clip_grad_norm([p], max_norm=float("inf")) == 5.0
+    np.testing.assert_array_equal(p.grad, [3.0, 4.0])
+    with pytest.raises(ValueError, match=r"max_norm in \(0, inf\], got -inf"):
+        clip_grad_norm([p], max_norm=-float("inf"))

@@ -95,3 +95,44 @@ def test_power_closed_form_passes():
 def test_power_wrong_forms_fail(wrong):
     a, b = sp.Rational(3, 2) ** T_sym, sp.Rational(1, 2) ** T_sym
     assert not power_by_induction(wrong(a, b))
+
+
+# ---------------------------------------------------------------------------------
+# eq-rnn-lstm-dc: with h_{t-1} held fixed, dc_t/dc_{t-1} = diag(f_t). The classic
+# wrong forms (the 1997 cell without a forget gate, which gives I; the tanh-RNN
+# habit of a tanh' factor; the input gate in the place of the forget gate) fail.
+# ---------------------------------------------------------------------------------
+H_C = 2
+A_F = sp.Matrix(sp.symbols("af_1:3"))  # forget-gate pre-activations
+A_I = sp.Matrix(sp.symbols("ai_1:3"))
+A_G = sp.Matrix(sp.symbols("ag_1:3"))
+C_PREV = sp.Matrix(sp.symbols("c_1:3"))
+
+
+def _sig(a):
+    return a.applyfunc(lambda e: 1 / (1 + sp.exp(-e)))
+
+
+F_GATE, I_GATE, G_CAND = _sig(A_F), _sig(A_I), A_G.applyfunc(sp.tanh)
+C_T = F_GATE.multiply_elementwise(C_PREV) + I_GATE.multiply_elementwise(G_CAND)
+
+
+def cell_jacobian_matches(stated) -> bool:
+    return sp.simplify(C_T.jacobian(C_PREV) - stated) == sp.zeros(H_C, H_C)
+
+
+def test_cell_jacobian_is_diag_f():
+    assert cell_jacobian_matches(sp.diag(*F_GATE))
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        sp.eye(H_C),
+        sp.diag(*[F_GATE[k] * (1 - sp.tanh(C_PREV[k]) ** 2) for k in range(H_C)]),
+        sp.diag(*I_GATE),
+    ],
+    ids=["no forget gate (identity)", "with a tanh' factor", "input gate for forget gate"],
+)
+def test_cell_jacobian_wrong_forms_fail(wrong):
+    assert not cell_jacobian_matches(wrong)

@@ -84,3 +84,35 @@ def test_variance_closed_form_passes():
 )
 def test_variance_wrong_forms_fail(wrong):
     assert not variance_matches(wrong)
+
+
+# ---------------------------------------------------------------------------------
+# eq-attn-pe-shift: shifting the position by k turns each (sin, cos) pair by the
+# fixed rotation R(k) = [[cos wk, sin wk], [-sin wk, cos wk]]. The classic wrong
+# forms (the rotation with the wrong sign, i.e. R(-k); a t-dependent angle; the
+# identity) fail the same SymPy check.
+# ---------------------------------------------------------------------------------
+_t, _k, _w = sp.symbols("t k omega", real=True)
+_PAIR = sp.Matrix([sp.sin(_w * _t), sp.cos(_w * _t)])
+
+
+def _rotation(angle):
+    return sp.Matrix([[sp.cos(angle), sp.sin(angle)], [-sp.sin(angle), sp.cos(angle)]])
+
+
+def shift_is(stated) -> bool:
+    residual = sp.expand_trig(_PAIR.subs(_t, _t + _k) - stated * _PAIR)
+    return sp.simplify(residual) == sp.zeros(2, 1)
+
+
+def test_shift_is_the_rotation():
+    assert shift_is(_rotation(_w * _k))
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [_rotation(-_w * _k), _rotation(_w * _k * _t), sp.eye(2)],
+    ids=["wrong sign", "angle depends on t", "identity"],
+)
+def test_shift_wrong_forms_fail(wrong):
+    assert not shift_is(wrong)

@@ -97,7 +97,8 @@ def test_a_chapters_tests_name_its_number(path):
     assert number in CHAPTERS, f"{path.name} is named for chapter {number}, which the TOC lacks"
     said = docstring_chapter(path)
     assert said in (None, number), (
-        f"{path.name} is chapter {number}'s ({CHAPTERS[number]}) but its docstring says chapter {said}"
+        f"{path.name} is chapter {number}'s ({CHAPTERS[number]}) "
+        f"but its docstring says chapter {said}"
     )
 
 

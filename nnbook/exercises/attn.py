@@ -13,7 +13,7 @@ from collections.abc import Callable
 import numpy as np
 
 from nnbook.exercises import CheckResult
-from nnbook.exercises._mistakes import check_diagnosing
+from nnbook.exercises._diagnose import catalogue, check_diagnosing
 
 __all__ = [
     "ATTENTION_BACKWARD_MISTAKES",
@@ -101,7 +101,8 @@ def _backward_variant(dO, Q, K, V, *, dS_rule="right", scaled=True, dK_rule="rig
 
 
 #: classic wrong answers of each exercise, named in the verdict
-ATTENTION_MISTAKES = [
+ATTENTION_MISTAKES = catalogue(
+    [
     ("the scores are not scaled: divide Q @ K.T by sqrt(d_k)",
      lambda Q, K, V: _weights(Q, K, scale=1.0) @ V),
     ("you divided by d_k; the scale is 1 / sqrt(d_k)",
@@ -115,7 +116,9 @@ ATTENTION_MISTAKES = [
     ("you used P.T @ V; the output is P @ V",
      lambda Q, K, V: _weights(Q, K).T @ V),
 ]
-ATTENTION_BACKWARD_MISTAKES = [
+)
+ATTENTION_BACKWARD_MISTAKES = catalogue(
+    [
     ("dS forgets the row-sum term: dS = P * (dP - rowsum(dP * P)), not P * dP",
      lambda *a: _backward_variant(*a, dS_rule="no_rowsum")),
     ("you used only the diagonal of the softmax Jacobian, P * (1 - P); the off-diagonal "
@@ -129,7 +132,9 @@ ATTENTION_BACKWARD_MISTAKES = [
     ("dK uses dS instead of dS.T", lambda *a: _backward_variant(*a, dK_rule="wrong")),
     ("dV uses P instead of P.T", lambda *a: _backward_variant(*a, dV_rule="wrong")),
 ]
-MHA_PARAM_COUNT_MISTAKES = [
+)
+MHA_PARAM_COUNT_MISTAKES = catalogue(
+    [
     ("you forgot W_o: there are four d x d matrices, not three",
      lambda d, h: 3 * d * d),
     ("you counted each head with full d x d matrices; the h heads of width d/h share "
@@ -138,6 +143,7 @@ MHA_PARAM_COUNT_MISTAKES = [
      lambda d, h: 4 * d * (d // h)),
     ("you added biases; this layer has none", lambda d, h: 4 * d * d + 4 * d),
 ]
+)
 
 
 def _attention_ref(Q: np.ndarray, K: np.ndarray, V: np.ndarray) -> np.ndarray:

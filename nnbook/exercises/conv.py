@@ -14,7 +14,7 @@ from collections.abc import Callable
 import numpy as np
 
 from nnbook.exercises import CheckResult
-from nnbook.exercises._mistakes import check_diagnosing
+from nnbook.exercises._diagnose import catalogue, check_diagnosing
 
 __all__ = [
     "CONV2D_MISTAKES",
@@ -67,7 +67,8 @@ def _conv2d_dropping_last_window(X, K, stride=1):
 
 
 #: classic wrong answers of each exercise, named in the verdict
-CONV2D_MISTAKES = [
+CONV2D_MISTAKES = catalogue(
+    [
     ("this is the true convolution: you flipped the kernel, K[::-1, ::-1]; deep "
      "learning's convolution is a cross-correlation",
      lambda X, K, stride=1: reference_conv2d(X, np.asarray(K)[::-1, ::-1], stride)),
@@ -79,7 +80,9 @@ CONV2D_MISTAKES = [
      "it must run to H - kh inclusive",
      _conv2d_dropping_last_window),
 ]
-KERNEL_GRAD_MISTAKES = [
+)
+KERNEL_GRAD_MISTAKES = catalogue(
+    [
     ("you flipped G; the kernel gradient is X cross-correlated with G, no flip",
      lambda X, G: reference_conv2d(X, np.asarray(G)[::-1, ::-1])),
     ("your result is rotated by 180 degrees; do not flip anything here",
@@ -87,7 +90,9 @@ KERNEL_GRAD_MISTAKES = [
     ("you averaged over the output positions; a shared weight sums its gradients",
      lambda X, G: reference_conv_kernel_grad(X, G) / np.size(G)),
 ]
-INPUT_GRAD_MISTAKES = [
+)
+INPUT_GRAD_MISTAKES = catalogue(
+    [
     ("this is the unflipped kernel: the full cross-correlation of G with K; rotate "
      "K by 180 degrees (K[::-1, ::-1])",
      lambda G, K: reference_conv2d(_pad_full(G, *(np.shape(K)[0] - 1, np.shape(K)[1] - 1)),
@@ -103,6 +108,7 @@ INPUT_GRAD_MISTAKES = [
     ("G is padded by k instead of k - 1 zeros on every side",
      lambda G, K: reference_conv2d(_pad_full(G, *np.shape(K)), np.asarray(K)[::-1, ::-1])),
 ]
+)
 
 
 def _images(rng: np.random.Generator) -> list[tuple[np.ndarray, np.ndarray]]:

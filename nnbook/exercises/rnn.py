@@ -14,7 +14,7 @@ from collections.abc import Callable
 import numpy as np
 
 from nnbook.exercises import CheckResult
-from nnbook.exercises._mistakes import check_diagnosing
+from nnbook.exercises._diagnose import Mistake, catalogue, check_diagnosing
 
 __all__ = [
     "BPTT_MISTAKES",
@@ -122,7 +122,8 @@ def _clip_by_norm(grads, max_norm, order):
 
 
 #: classic wrong answers of each exercise, named in the verdict
-RNN_FORWARD_MISTAKES = [
+RNN_FORWARD_MISTAKES = catalogue(
+    [
     ("you multiplied by W_hh.T instead of W_hh (with rows as examples: h @ W_hh.T)",
      lambda *a: _rnn_forward_variant(*a, transpose=True)),
     ("h0 is ignored: the first step must start from the given h0, not from zeros",
@@ -133,7 +134,9 @@ RNN_FORWARD_MISTAKES = [
     ("H[:, t] holds h_{t-1}; it must hold the new state h_t",
      lambda *a: _rnn_forward_variant(*a, store_prev=True)),
 ]
-BPTT_MISTAKES = [
+)
+BPTT_MISTAKES = catalogue(
+    [
     ("the tanh derivative 1 - h_t**2 is missing", lambda *a: _bptt_variant(*a, no_tanh_grad=True)),
     ("the recurrent term uses W_hh instead of W_hh.T (rows: delta @ W_hh.T instead of "
      "delta @ W_hh)", lambda *a: _bptt_variant(*a, transpose=True)),
@@ -146,7 +149,9 @@ BPTT_MISTAKES = [
     ("you averaged over the batch; the loss is a sum, so are its gradients",
      lambda *a: _bptt_variant(*a, mean=True)),
 ]
-CLIP_MISTAKES = [
+)
+CLIP_MISTAKES = catalogue(
+    [
     ("each array is clipped by its own norm; clip all arrays together by their global norm",
      _clip_per_array),
     ("this is clipping by value (each entry to [-c, c]); it changes the direction",
@@ -157,6 +162,7 @@ CLIP_MISTAKES = [
      lambda grads, c: tuple(np.asarray(g, dtype=float) * c / np.sqrt(
          sum(float(np.sum(np.asarray(h) ** 2)) for h in grads)) for g in grads)),
 ]
+)
 
 
 def _rnn_case(rng, n, T, n_in, n_hidden, scale=0.6):
@@ -238,8 +244,11 @@ def check_clip_grad_norm(clip: Callable[..., tuple]) -> CheckResult:
         return reference_clip_grad_norm(list(grads), float(max_norm))
 
     mistakes = [
-        (diagnosis, lambda grads, max_norm, wrong=wrong: wrong(list(grads), float(max_norm)))
-        for diagnosis, wrong in CLIP_MISTAKES
+        Mistake(
+            answer=lambda grads, max_norm, wrong=m.answer: wrong(list(grads), float(max_norm)),
+            message=m.message,
+        )
+        for m in CLIP_MISTAKES
     ]
     return check_diagnosing(
         candidate,
