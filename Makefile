@@ -8,7 +8,7 @@ PYTHON ?= python3.11
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: book pdf test test-fast install install-dev execute lint format serve clean
+.PHONY: book pdf test test-fast install install-dev node execute lint format serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,9 +28,20 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# The Node tools (package.json, pinned by package-lock.json): MathJax to typeset
+# the math at build time, axe-core for tests/test_accessibility.py, Lighthouse for
+# benchmarks/lighthouse.py. Without npm the book still builds (its math is then
+# typeset in the reader's browser) and the accessibility tests skip.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null; then \
+	  npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the math is typeset in the browser (README, Node)"; fi
+
+node: node_modules/.installed
+
 # The HTML book, from the committed (nbval-verified) notebook outputs. --all: a
 # full rebuild, so that -W sees the warnings of unchanged pages too.
-book: install
+book: install node
 	$(BIN)/jupyter-book build . --all -W -n --keep-going
 	@echo "The book is in _build/html/index.html. Read it with:"
 	@echo "  $(BIN)/python -m http.server --directory _build/html 8000   # then open http://localhost:8000"
@@ -45,7 +56,7 @@ pdf: install
 
 # Every test: ruff, the nnlib tests, every notebook re-executed and compared
 # (nbval), the notebook checks, and the -W -n --keep-going book build (tests/test_book.py).
-test: install-dev
+test: install-dev node
 	$(BIN)/ruff check nnlib nnbook tests benchmarks tools book
 	$(BIN)/ruff format --check book
 	$(BIN)/python -m pytest --durations=15

@@ -203,7 +203,19 @@ def test_reproduces_sequential_backward_on_an_mlp(activation):
 # random expression graphs against PyTorch
 # ---------------------------------------------------------------------------------
 SHAPES = [(3, 4), (4,), (3, 1), (1, 4), ()]
-UNARY = ["exp_tanh", "log1p_sq", "sigmoid", "tanh", "square", "cube", "softmax", "neg", "mean0"]
+UNARY = [
+    "exp_tanh",
+    "log1p_sq",
+    "sigmoid",
+    "tanh",
+    "square",
+    "cube",
+    "softmax",
+    "neg",
+    "mean0",
+    "relu",
+    "sum_last",
+]
 BINARY = ["add", "sub", "mul", "div_safe"]
 
 
@@ -234,6 +246,13 @@ def _run(program, leaves, lib):
             r = a.mean(axis=0, keepdims=True) if lib == "ag" else a.mean(dim=0, keepdim=True)
             if a.ndim == 0:
                 r = a
+        elif op == "relu":
+            r = a.relu()
+        elif op == "sum_last":
+            if a.ndim == 0:
+                r = a
+            else:
+                r = a.sum(axis=-1, keepdims=True) if lib == "ag" else a.sum(dim=-1, keepdim=True)
         elif op == "add":
             r = a + b
         elif op == "sub":

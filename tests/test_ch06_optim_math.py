@@ -178,16 +178,67 @@ def test_adam_matches_inline_updates():
     np.testing.assert_allclose(theta.value, theta_ref, rtol=1e-10, atol=1e-12)
 
 
-def test_minibatch_gradients_average_to_the_full_gradient():
+def _least_squares_problem():
     rng = np.random.default_rng(6)
     X, y, w = rng.normal(size=(12, 3)), rng.normal(size=12), rng.normal(size=3)
+    per_example = X * (X @ w - y)[:, None]  # row i: the gradient of 1/2 (x_i.w - y_i)^2
+    return per_example, per_example.mean(axis=0)
 
-    def grad(idx):
-        return X[idx].T @ (X[idx] @ w - y[idx]) / len(idx)
 
-    batches = rng.permutation(12).reshape(4, 3)
-    np.testing.assert_allclose(np.mean([grad(b) for b in batches], axis=0), grad(np.arange(12)),
-                               rtol=1e-12)
+def test_minibatch_gradient_unbiased_and_its_covariance_by_exact_enumeration():
+    """All C(12, 3) batches without replacement: mean = full gradient, Cov = (N-B)/(N-1) S/B."""
+    import itertools
+
+    per_example, full = _least_squares_problem()
+    N, B = len(per_example), 3
+    means = np.array([per_example[list(c)].mean(axis=0)
+                      for c in itertools.combinations(range(N), B)])
+    np.testing.assert_allclose(means.mean(axis=0), full, rtol=1e-12)
+    S = np.cov(per_example.T, bias=True)  # population covariance of one example's gradient
+    cov = np.cov(means.T, bias=True)
+    np.testing.assert_allclose(cov, S / B * (N - B) / (N - 1), rtol=1e-10)
+    assert not np.allclose(cov, S / B, rtol=1e-2)  # the with-replacement formula is wrong here
+
+
+def test_minibatch_gradient_by_simulation_within_standard_errors():
+    """Random batches with replacement: the mean is within 4 standard errors, Var ~ 1/B."""
+    per_example, full = _least_squares_problem()
+    rng = np.random.default_rng(0)
+    S = np.cov(per_example.T, bias=True)
+    for B in (1, 4):
+        draws = per_example[rng.integers(0, 12, size=(20_000, B))].mean(axis=1)
+        se = np.sqrt(np.diag(S) / B / len(draws))
+        assert np.all(np.abs(draws.mean(axis=0) - full) < 4 * se)
+        # trace of the covariance: exact tr(S)/B, estimate within 5 %
+        assert abs(np.trace(np.cov(draws.T)) / (np.trace(S) / B) - 1) < 0.05
+
+
+def test_nesterov_look_ahead_form_equals_nnlib():
+    """Sutskever's v = mu v - eta grad(theta + mu v) visits, as theta + mu v, nnlib's iterates."""
+    A = np.diag([1.0, 25.0])
+    lr, mu, start = 0.02, 0.9, np.array([-4.0, 1.0])
+    ours = run(lambda p: SGD(p, lr=lr, momentum=mu, nesterov=True), lambda t: A @ t, start, 40)
+    theta, v, looks = start.copy(), np.zeros(2), [start.copy()]
+    for _ in range(40):
+        v = mu * v - lr * A @ (theta + mu * v)
+        theta = theta + v
+        looks.append(theta + mu * v)
+    np.testing.assert_allclose(ours, np.array(looks), rtol=1e-12, atol=1e-14)
+    heavy = run(lambda p: SGD(p, lr=lr, momentum=mu), lambda t: A @ t, start, 40)
+    assert np.max(np.abs(heavy - ours)) > 1e-2
+
+
+def test_constant_step_sgd_noise_floor_matches_the_stationary_variance():
+    """theta <- (1 - eta lam) theta - eta sigma xi: variance eta sigma^2 / (lam (2 - eta lam))."""
+    lam, eta, sigma = 2.0, 0.3, 1.0
+    rng = np.random.default_rng(1)
+    theta = np.zeros(4000)
+    for _ in range(200):  # 200 steps: (1 - eta lam)^400 is far below 1e-12, stationary
+        theta = (1 - eta * lam) * theta - eta * sigma * rng.standard_normal(theta.shape)
+    exact = eta * sigma**2 / (lam * (2 - eta * lam))
+    se = exact * np.sqrt(2 / len(theta))  # standard error of a Gaussian variance estimate
+    assert abs(theta.var() - exact) < 4 * se
+    assert abs(theta.var() - eta * sigma**2 / (2 * lam)) > 4 * se  # the small-eta approximation
 
 
 # -- PyTorch ------------------------------------------------------------------------------

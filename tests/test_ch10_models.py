@@ -146,6 +146,33 @@ def test_logreg_newton_matches_sklearn():
     assert np.max(np.abs(w - np.append(sk.coef_.ravel(), sk.intercept_))) < 1e-4
 
 
+def _logistic_loss(w, Xa, y):
+    z = Xa @ w
+    return np.mean(np.logaddexp(0.0, z) - y * z)
+
+
+def test_pure_newton_diverges_and_damped_newton_converges():
+    """Convexity is not enough: from (3, 3, 3) the full Newton step overshoots."""
+    _, Xa, y = _moons()
+    w = np.array([3.0, 3.0, 3.0])
+    J0 = _logistic_loss(w, Xa, y)
+    with np.errstate(over="ignore"):
+        H, g = reference_logreg_hessian(w, Xa), reference_logreg_grad(w, Xa, y)
+        full_step = np.linalg.solve(H, g)
+        w_pure = w - full_step
+    assert _logistic_loss(w_pure, Xa, y) > 10 * J0  # the full step makes J ten times worse
+    losses = [J0]
+    for _ in range(30):  # backtracking: halve the step until J decreases
+        step = np.linalg.solve(reference_logreg_hessian(w, Xa), reference_logreg_grad(w, Xa, y))
+        t = 1.0
+        while _logistic_loss(w - t * step, Xa, y) > losses[-1] and t > 1e-8:
+            t /= 2
+        w = w - t * step
+        losses.append(_logistic_loss(w, Xa, y))
+    assert np.all(np.diff(losses) <= 1e-15)
+    assert np.linalg.norm(reference_logreg_grad(w, Xa, y)) < 1e-9
+
+
 # -- softmax classifier -----------------------------------------------------------------
 def test_softmax_classifier_gradient():
     rng = np.random.default_rng(3)

@@ -159,3 +159,22 @@ def test_backward_reports_unwritten():
         raise NotImplementedError
 
     assert "not written yet" in check_backward(unwritten).message
+
+
+def test_delta_softmax_diagonal_only_shortcut_is_named():
+    def diagonal_only(z, y):
+        e = np.exp(z - z.max())
+        p = e / e.sum()
+        return -y / p * p * (1 - p)
+
+    verdict = check_delta_softmax_ce(diagonal_only)
+    assert not verdict and "diagonal of the softmax Jacobian" in str(verdict)
+
+
+def test_delta_hidden_sigmoid_derivative_is_named():
+    def sigmoid_prime(delta_next, W_next, z):
+        s = 1 / (1 + np.exp(-z))
+        return (W_next.T @ delta_next) * s * (1 - s)
+
+    verdict = check_delta_hidden(sigmoid_prime)
+    assert not verdict and "sigmoid's derivative" in str(verdict)

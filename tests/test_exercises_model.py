@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnbook.exercises.model import check_forward, check_n_params, check_signed_distance
+from nnbook.exercises.model import (
+    check_bump,
+    check_forward,
+    check_n_params,
+    check_signed_distance,
+)
 from nnlib.layers import Dense, ReLU
 from nnlib.network import Sequential
 
@@ -163,3 +168,42 @@ def test_forward_names_transposed_sigmoid_and_missing_relu():
 def test_model_checkers_accept_alternative_forms():
     assert check_n_params(lambda s: sum(s[i] * (s[i - 1] + 1) for i in range(1, len(s))))
     assert check_signed_distance(lambda w, b, x: (x @ w + b) / np.sqrt(np.sum(w**2)))
+
+
+# --- the bump of the universal-approximation construction ---------------------------
+
+def _sig(z):
+    return np.exp(-np.logaddexp(0.0, -z))
+
+
+BUMP_WRONG = {
+    "reversed": (lambda x, c1, c2, h, w: h * (_sig(w * (x - c2)) - _sig(w * (x - c1))),
+                 "wrong way round"),
+    "no h": (lambda x, c1, c2, h, w: _sig(w * (x - c1)) - _sig(w * (x - c2)),
+             "height h is missing"),
+    "bias unscaled": (lambda x, c1, c2, h, w: h * (_sig(w * x - c1) - _sig(w * x - c2)),
+                      "not scaled by w"),
+    "one step": (lambda x, c1, c2, h, w: h * _sig(w * (x - c1)), "only one step"),
+    "no w": (lambda x, c1, c2, h, w: h * (_sig(x - c1) - _sig(x - c2)), "steepness w"),
+}
+
+
+def test_bump_checker_names_each_mistake():
+    for label, (wrong, phrase) in BUMP_WRONG.items():
+        verdict = check_bump(wrong)
+        assert not verdict, label
+        assert phrase in repr(verdict), (label, repr(verdict))
+
+
+def test_bump_checker_accepts_alternative_forms():
+    from nnlib.activations import sigmoid
+    assert check_bump(lambda x, c1, c2, h, w: h * (sigmoid(w * (x - c1)) - sigmoid(w * (x - c2))))
+    # through tanh: sigma(z) = (1 + tanh(z / 2)) / 2
+    assert check_bump(lambda x, c1, c2, h, w: h / 2 * (np.tanh(w * (x - c1) / 2)
+                                                       - np.tanh(w * (x - c2) / 2)))
+
+
+def test_bump_checker_rejects_overflowing_sigmoid_values_and_shows_hint_on_error():
+    def broken(*args):
+        raise KeyError("oops")
+    assert "hint" in repr(check_bump(broken))

@@ -1,10 +1,14 @@
-"""Chapter 10's self-checks accept the reference answers and reject the usual mistakes."""
+"""Chapter 10's checkers accept right answers, reject wrong ones and name each classic mistake."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from nnbook.exercises.models import (
+    LOGREG_GRAD_MISTAKES,
+    LOGREG_HESSIAN_MISTAKES,
+    RIDGE_FIT_MISTAKES,
     check_logreg_grad,
     check_logreg_hessian,
     check_ridge_fit,
@@ -18,72 +22,54 @@ def _sigmoid(z):
     return 1.0 / (1.0 + np.exp(-z))
 
 
-# -- logreg_grad ------------------------------------------------------------------------
-def test_logreg_grad_accepts_reference():
-    result = check_logreg_grad(reference_logreg_grad)
-    assert result
-    assert result.message.startswith("✔")
-
-
-def test_logreg_grad_reports_unwritten():
-    def unwritten(w, X, y):
-        raise NotImplementedError
-
-    result = check_logreg_grad(unwritten)
-    assert not result
-    assert "not written yet" in result.message
-
-
-def test_logreg_grad_rejects_wrong_sign():
-    result = check_logreg_grad(lambda w, X, y: X.T @ (y - _sigmoid(X @ w)) / len(X))
-    assert not result
-    assert "hint" in result.message
-
-
-def test_logreg_grad_rejects_missing_mean():
-    result = check_logreg_grad(lambda w, X, y: X.T @ (_sigmoid(X @ w) - y))
-    assert not result
-
-
-def test_logreg_grad_rejects_linear_regression_gradient():
-    result = check_logreg_grad(lambda w, X, y: X.T @ (X @ w - y) / len(X))
-    assert not result
-
-
-# -- logreg_hessian ---------------------------------------------------------------------
-def test_logreg_hessian_accepts_reference():
+# -- right answers ------------------------------------------------------------------------
+def test_checkers_accept_the_references_and_alternative_forms():
+    assert check_logreg_grad(reference_logreg_grad).message.startswith("✔")
+    assert check_logreg_grad(lambda w, X, y: np.mean((_sigmoid(X @ w) - y)[:, None] * X, axis=0))
     assert check_logreg_hessian(reference_logreg_hessian)
 
+    def hessian_einsum(w, X):  # the sum of p_i (1 - p_i) x_i x_i^T, as an einsum
+        p = _sigmoid(X @ w)
+        return np.einsum("i,ij,ik->jk", p * (1 - p), X, X) / len(X)
 
-def test_logreg_hessian_rejects_missing_weights():
-    result = check_logreg_hessian(lambda w, X: X.T @ X / len(X))
-    assert not result
+    assert check_logreg_hessian(hessian_einsum)
+    assert check_ridge_fit(reference_ridge_fit)
+
+    def ridge_dual(X, y, lam):  # w = X^T (X X^T + N lam I)^{-1} y, the dual form
+        N = len(X)
+        return X.T @ np.linalg.solve(X @ X.T + N * lam * np.eye(N), y) if lam > 0 else \
+            np.linalg.lstsq(X, y, rcond=None)[0]
+
+    assert check_ridge_fit(ridge_dual)
 
 
-def test_logreg_hessian_rejects_wrong_product():
+def test_unwritten_answers_say_so():
+    def unwritten(*args):
+        raise NotImplementedError
+
+    for check in (check_logreg_grad, check_logreg_hessian, check_ridge_fit):
+        result = check(unwritten)
+        assert not result and "not written yet" in result.message
+
+
+def test_ridge_fit_rejects_ols_first_on_rank_deficient_x():
+    def ols_then_ridge(X, y, lam):
+        np.linalg.solve(X.T @ X, X.T @ y)  # crashes when X^T X is singular
+        N, d = X.shape
+        return np.linalg.solve(X.T @ X / N + lam * np.eye(d), X.T @ y / N)
+
+    result = check_ridge_fit(ols_then_ridge)
+    assert not result.passed
+    assert "Singular" in str(result) and "hint:" in str(result)  # the hint says why
+
+
+def test_hessian_of_the_wrong_shape_is_reported():
     def outer_wrong(w, X):
         p = _sigmoid(X @ w)
         return (X * (p * (1 - p))[:, None]) @ X.T / len(X)  # (N, N) instead of (d, d)
 
     result = check_logreg_hessian(outer_wrong)
-    assert not result
-    assert "shape" in result.message
-
-
-# -- ridge_fit --------------------------------------------------------------------------
-def test_ridge_fit_accepts_reference():
-    assert check_ridge_fit(reference_ridge_fit)
-
-
-def test_ridge_fit_rejects_lambda_without_n():
-    def wrong(X, y, lam):  # forgets that lam sits next to X^T X / N, not X^T X
-        return np.linalg.solve(X.T @ X + lam * np.eye(X.shape[1]), X.T @ y)
-
-    assert not check_ridge_fit(wrong)
-
-
-def test_ridge_fit_rejects_plain_least_squares():
-    assert not check_ridge_fit(lambda X, y, lam: np.linalg.lstsq(X, y, rcond=None)[0])
+    assert not result and "shape" in result.message
 
 
 def test_ridge_reference_zeroes_the_gradient():
@@ -94,12 +80,53 @@ def test_ridge_reference_zeroes_the_gradient():
     assert np.max(np.abs(grad)) < 1e-12
 
 
-def test_ridge_fit_rejects_ols_first_on_rank_deficient_x():
-    def ols_then_ridge(X, y, lam):
-        np.linalg.solve(X.T @ X, X.T @ y)  # crashes (or is garbage) when X^T X is singular
-        N, d = X.shape
-        return np.linalg.solve(X.T @ X / N + lam * np.eye(d), X.T @ y / N)
+# -- every classic mistake, written independently of the catalogue, is named ----------
+def _weights(w, X):
+    p = _sigmoid(X @ w)
+    return p * (1 - p)
 
-    result = check_ridge_fit(ols_then_ridge)
-    assert not result.passed
-    assert "Singular" in str(result)  # the rank-deficient case is what exposes it
+
+def _ridge(X, y, lam):  # solved through the normal equations with N lam on X^T X
+    return np.linalg.solve(X.T @ X + lam * np.eye(X.shape[1]), X.T @ y)
+
+
+WRONG = [
+    (check_logreg_grad, lambda w, X, y: X.T @ (y - _sigmoid(X @ w)) / len(X), "sign is flipped"),
+    (check_logreg_grad, lambda w, X, y: X.T @ (_sigmoid(X @ w) - y), "N times too large"),
+    (check_logreg_grad, lambda w, X, y: X.T @ ((_sigmoid(X @ w) - y) * _weights(w, X)) / len(X),
+     "squared error"),
+    (check_logreg_grad, lambda w, X, y: X.T @ (X @ w - y) / len(X), "linear regression"),
+    (check_logreg_grad, lambda w, X, y: X.T @ (np.tanh(X @ w) - y) / len(X), "tanh"),
+    (check_logreg_grad, lambda w, X, y: X.T @ (_sigmoid(X @ w) - y) / X.shape[1], "divided by d"),
+    (check_logreg_hessian, lambda w, X: X.T @ np.diag(_weights(w, X)) @ X, "N times too large"),
+    (check_logreg_hessian, lambda w, X: X.T @ X / len(X), "linear regression"),
+    (check_logreg_hessian, lambda w, X: X.T @ np.diag(_sigmoid(X @ w)) @ X / len(X),
+     "weights are p_i"),
+    (check_logreg_hessian, lambda w, X: -X.T @ np.diag(_weights(w, X)) @ X / len(X),
+     "sign is flipped"),
+    (check_logreg_hessian, lambda w, X: _weights(w, X).mean() * (X.T @ X) / len(X),
+     "one average weight"),
+    (check_logreg_hessian, lambda w, X: X.T @ np.diag(np.sqrt(_weights(w, X))) @ X / len(X),
+     "ONE side"),
+    (check_ridge_fit, _ridge, "lam without its N"),
+    (check_ridge_fit, lambda X, y, lam: _ridge(X, y, len(X) ** 2 * lam), "N times too large"),
+    (check_ridge_fit, lambda X, y, lam: _ridge(X, y, len(X) * lam / 2), "not lam w / 2"),
+    (check_ridge_fit, lambda X, y, lam: _ridge(X, y, -len(X) * lam), "sign of the penalty"),
+    (check_ridge_fit, lambda X, y, lam: np.linalg.pinv(X) @ y, "ordinary least squares"),
+]
+
+
+@pytest.mark.parametrize(("check", "wrong", "named"), WRONG,
+                         ids=[f"{c.__name__}-{n}" for c, _, n in WRONG])
+def test_every_classic_mistake_is_named(check, wrong, named):
+    with np.errstate(all="ignore"):
+        result = check(wrong)
+    assert not result
+    assert "diagnosis:" in result.message and named in result.message, result.message
+
+
+def test_catalogue_sizes():
+    for catalogue in (LOGREG_GRAD_MISTAKES, LOGREG_HESSIAN_MISTAKES, RIDGE_FIT_MISTAKES):
+        assert len(catalogue) >= 3
+    assert len(WRONG) == sum(map(len, (LOGREG_GRAD_MISTAKES, LOGREG_HESSIAN_MISTAKES,
+                                       RIDGE_FIT_MISTAKES)))

@@ -6,7 +6,9 @@ import numpy as np
 
 from nnbook.exercises.prereq import (
     check_gaussian_mle,
+    check_kl_divergence,
     check_low_rank,
+    check_matrix_grad,
     check_norm,
     check_quadratic_grad,
 )
@@ -184,3 +186,56 @@ def test_prereq_checkers_accept_alternative_forms():
 def test_low_rank_prints_matrices_as_matrices():
     verdict = repr(check_low_rank(CATALOGUE["low_rank"][1]["no sigma"][0]))
     assert "\n      [[" in verdict
+
+
+# --- the checkers of the new sections: matrix gradients and KL -----------------------
+
+def _kl(p, q):
+    p, q = np.asarray(p), np.asarray(q)
+    m = p > 0
+    return float(np.sum(p[m] * np.log(p[m] / q[m])))
+
+
+NEW_CATALOGUE = {
+    "matrix_grad": (check_matrix_grad, {
+        "transposed": (lambda W, x, y: np.outer(x, W @ x - y), "transpose"),
+        "factor 2": (lambda W, x, y: 2 * np.outer(W @ x - y, x), "twice the gradient"),
+        "sign": (lambda W, x, y: np.outer(y - W @ x, x), "sign is flipped"),
+        "output not input": (lambda W, x, y: np.outer(W @ x - y, W @ x), "input x belongs"),
+        "dJ/dx": (lambda W, x, y: W.T @ (W @ x - y), "with respect to the *input*"),
+    }),
+    "kl": (check_kl_divergence, {
+        "swapped": (lambda p, q: _kl(q, p), "swapped"),
+        "bits": (lambda p, q: _kl(p, q) / np.log(2), "base 2"),
+        "no weights": (lambda p, q: float(np.sum(np.log(p[p > 0] / q[p > 0]))), "weights p_k"),
+        "sign": (lambda p, q: -_kl(p, q), "sign is flipped"),
+        "cross-entropy": (lambda p, q: float(-np.sum(p[p > 0] * np.log(q[p > 0]))),
+                          "cross-entropy"),
+        "nan at zeros": (lambda p, q: float(np.sum(p * np.log(p / q))), "0 * log(0)"),
+    }),
+}
+
+
+def test_new_prereq_checkers_name_each_mistake():
+    for checker_name, (checker, wrongs) in NEW_CATALOGUE.items():
+        for label, (wrong, phrase) in wrongs.items():
+            with np.errstate(all="ignore"):  # the nan-at-zeros answer warns
+                verdict = checker(wrong)
+            assert not verdict, (checker_name, label)
+            assert phrase in repr(verdict), (checker_name, label, repr(verdict))
+
+
+def test_new_prereq_checkers_accept_alternative_forms():
+    assert check_matrix_grad(lambda W, x, y: (W @ x - y)[:, None] * x[None, :])
+    assert check_matrix_grad(lambda W, x, y: np.einsum("i,j->ij", W @ x - y, x))
+    assert check_kl_divergence(
+        lambda p, q: float(np.sum(np.where(p > 0, p * np.log(np.where(p > 0, p, 1) / q), 0))))
+    from scipy.stats import entropy  # scipy's KL for two arguments
+    assert check_kl_divergence(lambda p, q: float(entropy(p, q)))
+
+
+def test_new_prereq_checkers_show_hint_when_code_raises():
+    def broken(*args):
+        raise IndexError("oops")
+    assert "hint" in repr(check_matrix_grad(broken))
+    assert "hint" in repr(check_kl_divergence(broken))

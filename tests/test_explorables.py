@@ -265,7 +265,9 @@ class Mover:
         handle = self.control(name).find_element(By.CSS_SELECTOR, ".noUi-handle")
         start = self.stored.labels[name].index(self.driver.execute_script(
             _SHOWN_LABELS, self.index, [name])[name])
-        # arrow keys: right to the end, then left to the start
+        # arrow keys: right to the end, then left to the start (the handle centred
+        # first, so that the click does not land under the sticky header)
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", handle)
         handle.click()
         position = start
         for key, step, stop in ((Keys.ARROW_RIGHT, 1, size - 1), (Keys.ARROW_LEFT, -1, 0)):
@@ -322,6 +324,11 @@ def move_every_control(driver, url: str, html: Path, page: str) -> int:
     driver.get(f"{url}/{page}.html")
     WebDriverWait(driver, 30).until(
         lambda d: d.execute_script("return document.readyState") == "complete")
+    # The widget manager loads when a widget nears the viewport (widgets-offline.js):
+    # scroll to the first one, as a reader does.
+    driver.execute_script(
+        "document.querySelector('script[type=\"application/vnd.jupyter.widget-view+json\"]')"
+        ".parentElement.scrollIntoView()")
     WebDriverWait(driver, 30).until(
         lambda d: d.execute_script(
             "return document.querySelectorAll('.nnbook-explorable').length") == len(stored),

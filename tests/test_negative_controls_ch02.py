@@ -42,14 +42,46 @@ def test_parameter_count_control():
 
 
 def test_batch_form_control():
-    # Z = A W^T + 1 b^T matches nnlib; A W + 1 b^T (no transpose) does not even fit
+    # a square layer, so the tempting A W (no transpose) fits the shapes and only the
+    # values can tell it from Z = A W^T + 1 b^T; the derivative of a row with respect
+    # to its own example must be W (one row per output)
+    W = sp.Matrix(3, 3, lambda i, j: sp.Symbol(f"W{i}{j}"))
+    b = sp.Matrix(sp.symbols("b0:3"))
+    A = sp.Matrix(2, 3, lambda k, j: sp.Symbol(f"a{k}{j}"))
+
+    def passes(Z):
+        return all(
+            sp.expand(Z[k, :] - (W * A[k, :].T + b).T) == sp.zeros(1, 3)
+            and Z[k, :].T.jacobian(A[k, :]) == W
+            for k in range(2)
+        )
+
+    assert passes(A * W.T + sp.ones(2, 1) * b.T)
+    assert not passes(A * W + sp.ones(2, 1) * b.T)  # no transpose
+    assert not passes(A * W.T)  # bias forgotten
+    # and nnlib agrees with the right form
     rng = np.random.default_rng(1)
-    layer = Dense(3, 2, rng=rng)
-    layer.b.value[...] = rng.normal(size=2)
-    A = rng.normal(size=(5, 3))
-    W, b = layer.W.value, layer.b.value
-    assert np.allclose(layer.forward(A), A @ W.T + b)
-    assert W.shape == (2, 3) and (A.shape[1] != W.shape[0])  # A @ W is undefined
+    layer = Dense(3, 3, rng=rng)
+    layer.b.value[...] = rng.normal(size=3)
+    X = rng.normal(size=(5, 3))
+    assert np.allclose(layer.forward(X), X @ layer.W.value.T + layer.b.value)
+    assert not np.allclose(layer.forward(X), X @ layer.W.value + layer.b.value)
+
+
+def test_affine_collapse_control():
+    # the collapsed map's slope is the Jacobian, its offset the value at x = 0
+    x = sp.Matrix(sp.symbols("x1:3"))
+    W1 = sp.Matrix(3, 2, lambda i, j: sp.Symbol(f"u{i}{j}"))
+    b1 = sp.Matrix(sp.symbols("c0:3"))
+    W2 = sp.Matrix(1, 3, lambda i, j: sp.Symbol(f"v{j}"))
+    b2 = sp.Matrix([sp.Symbol("d")])
+    f = W2 * (W1 * x + b1) + b2
+    slope, offset = f.jacobian(x), f.subs(dict.fromkeys(x, 0))
+    assert sp.expand(slope - W2 * W1) == sp.zeros(1, 2)
+    assert sp.expand(offset - (W2 * b1 + b2)) == sp.zeros(1, 1)
+    assert sp.expand(offset - b2) != sp.zeros(1, 1)  # the offset b2 alone
+    assert sp.expand(offset - (b2 + sp.Matrix([sum(b1)]))) != sp.zeros(1, 1)  # b1 + b2
+    assert sp.expand(slope - sp.Matrix([[sum(W1[:, 0]), sum(W1[:, 1])]])) != sp.zeros(1, 2)
 
 
 def test_xor_construction_control():
@@ -63,3 +95,49 @@ def test_xor_construction_control():
     assert np.array_equal(net(np.array([0.0, -1.0]), np.array([1.0, -2.0])), y)
     assert not np.array_equal(net(np.array([0.0, -1.0]), np.array([1.0, 2.0])), y)  # sign
     assert not np.array_equal(net(np.array([0.0, 0.0]), np.array([1.0, -2.0])), y)  # bias
+
+
+def test_bump_limit_control():
+    x, w = sp.symbols("x w", real=True)
+
+    def sig(v):
+        return 1 / (1 + sp.exp(-v))
+
+    h, c = sp.Rational(3, 2), sp.Rational(1, 2)
+    right = h * (sig(w * (x + c)) - sig(w * (x - c)))
+    wrong = h * (sig(w * (x - c)) - sig(w * (x + c)))
+    assert sp.limit(right.subs(x, 0), w, sp.oo) == h
+    assert sp.limit(wrong.subs(x, 0), w, sp.oo) != h  # steps reversed
+    unscaled = h * (sig(w * x + c) - sig(w * x - c))  # bias not scaled by w
+    assert sp.limit(unscaled.subs(x, sp.Rational(1, 4)), w, sp.oo) != h
+
+
+def _regions(W, b, box=12.0, n=800):
+    side = np.linspace(-box, box, n)
+    grid = np.stack(np.meshgrid(side, side), axis=-1).reshape(-1, 2)
+    return len(np.unique((grid @ W.T + b > 0) @ (1 << np.arange(len(W)))))
+
+
+def test_linear_regions_control():
+    # four lines in general position (crossings within the box): 1 + 4 + 6 = 11
+    W = np.array([[1.0, 0.2], [0.1, 1.0], [1.0, -1.0], [1.0, 1.3]])
+    b = np.array([0.5, -0.3, 1.0, -1.2])
+    m = len(W)
+    assert _regions(W, b) == 1 + m + m * (m - 1) // 2
+    assert _regions(W, b) != 2**m  # the tempting "every pattern occurs" fails
+    assert _regions(W, 0 * b) == 2 * m  # concurrent lines
+
+
+def test_sawtooth_pieces_control():
+    def tent(x):
+        return 2 * np.maximum(x, 0) - 4 * np.maximum(x - 0.5, 0)
+
+    x = np.arange(2**10 + 1) / 2**10
+    for depth in range(1, 6):
+        y = x
+        for _ in range(depth):
+            y = tent(y)
+        slopes = np.round(np.diff(y) * 2**10, 6)
+        pieces = 1 + int(np.sum(slopes[1:] != slopes[:-1]))
+        assert pieces == 2**depth
+        assert pieces != 2 * depth + 1 or depth <= 2  # not the shallow count m + 1

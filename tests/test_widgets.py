@@ -307,8 +307,8 @@ def test_widget_manager_fonts_resolve_to_the_vendored_copy():
     """The module that asks for the icon fonts is mapped next to them (no 404)."""
     vendor = REPO / "book/_offline/vendor/html-manager"
     script = (REPO / "book/_offline/js/widgets-offline.js").read_text()
-    paths = dict(re.findall(r'"(@jupyter-widgets[^"]*)"\s*:\s*"([^"]+)"', script))
-    assert paths.get("@jupyter-widgets") == "../vendor/html-manager", paths
+    paths = dict(re.findall(r'"(@jupyter-widgets[^"]*)"\s*:\s*site \+ "([^"]+)"', script))
+    assert paths.get("@jupyter-widgets") == "vendor/html-manager", paths
     bundle = (vendor / "embed-amd.js").read_text()
     start = bundle.index('define("@jupyter-widgets/html-manager"')
     end = bundle.index('define("@jupyter-widgets/html-manager/dist/libembed-amd"')
@@ -337,10 +337,8 @@ def test_a_page_without_math_fetches_only_the_books_own_files(tmp_path):
     (site / "book").mkdir()
     (site / "book/page.html").write_text(
         '<!DOCTYPE html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">'
-        '<script src="../vendor/require.js"></script>'
-        '<script src="../js/widgets-offline.js"></script>'
-        '<script src="../vendor/html-manager/embed-amd.js" '
-        'data-jupyter-widgets-cdn="../vendor/"></script></head><body><p>No math.</p>'
+        '<script defer src="../js/widgets-offline.js"></script>'
+        "</head><body><p>No math.</p>"
         '<script type="application/vnd.jupyter.widget-state+json">'
         f"{json.dumps(data['manager_state'])}</script>{views}</body></html>"
     )

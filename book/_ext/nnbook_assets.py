@@ -12,10 +12,18 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import json
 import os
 import re
+import shutil
+import subprocess
+import tempfile
 from pathlib import Path
+
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
 
 #: The widget state a myst-nb page stores in its <head>.
 _STATE = re.compile(
@@ -98,7 +106,338 @@ def _frames_to_files(app, exception) -> None:
         frames_to_files(page, outdir)
 
 
+#: The Node script that typesets a built page's math (issue: fast pages).
+TYPESET = Path(__file__).resolve().parents[2] / "tools" / "typeset_math.mjs"
+#: The vendored MathJax CHTML fonts in the HTML build (html_extra_path).
+FONTS = Path("vendor") / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2"
+
+
+def _typeset_math(app, exception) -> None:
+    """Typeset every page's math at build time with MathJax in Node.
+
+    Needs ``node`` and ``npm ci`` (``make node``, which ``make book`` runs);
+    without them the pages keep MathJax and typeset in the browser, as a
+    default Jupyter Book does. A TeX error is a build warning (so ``-W``
+    fails), naming the page and the source.
+    """
+    if exception is not None or app.builder.format != "html":
+        return
+    node = shutil.which("node")
+    modules = TYPESET.parent.parent / "node_modules" / "mathjax-full"
+    outdir = Path(app.outdir)
+    if node is None or not modules.is_dir():
+        logger.info(
+            "nnbook: math is typeset in the browser (no node or no `npm ci`)"
+        )
+        return
+    macros = (
+        (app.config.mathjax3_config or {}).get("tex", {}).get("macros", {})
+    )
+    pages = sorted(
+        str(page)
+        for page in outdir.rglob("*.html")
+        if "vendor" not in page.parts
+    )
+    with tempfile.NamedTemporaryFile(
+        "w", suffix=".json", delete=False
+    ) as handle:
+        json.dump(macros, handle)
+    try:
+        done = subprocess.run(
+            [node, str(TYPESET), handle.name, str(outdir / FONTS), *pages],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    finally:
+        os.unlink(handle.name)
+    if done.returncode != 0:
+        logger.warning(
+            "nnbook: typesetting the math failed: %s",
+            done.stderr.strip()[-2000:],
+        )
+        return
+    converted = 0
+    for line in done.stdout.splitlines():
+        record = json.loads(line)
+        converted += record["converted"]
+        for source in record["errors"]:
+            logger.warning(
+                "nnbook: TeX error on %s: %s", record["page"], source
+            )
+    logger.info(
+        "nnbook: %d formulas typeset at build time on %d pages",
+        converted,
+        len(pages),
+    )
+
+
+#: An icon's definition in Font Awesome's fontawesome.js:
+#: ``name:[width,height,[aliases],"unicode","svg path"]``.
+_ICON = re.compile(
+    r'(?:"([a-z0-9-]+)"|\b([a-z][a-z0-9]*)):\[(\d+),(\d+),\[([^\]]*)\],'
+    r'"[0-9a-f]+","([^"]+)"\]'
+)
+#: Where fontawesome.js hands a pack's icons to the library.
+_PACK = re.compile(r'\bd\("(fa[bsr])",\w+\)')
+_ICON_TAG = re.compile(r'<i ([^>]*class="([^"]*\bfa-[^"]*)"[^>]*)>\s*</i>')
+_FA_SCRIPT = re.compile(
+    r'<script[^>]*src="[^"]*scripts/fontawesome\.js[^"]*"[^>]*>\s*</script>\s*'
+)
+_NOT_NAMES = {
+    "fa-lg",
+    "fa-fw",
+    "fa-xs",
+    "fa-sm",
+    "fa-2x",
+    "fa-solid",
+    "fa-regular",
+    "fa-brands",
+}
+
+
+def font_awesome_icons(
+    script: str,
+) -> dict[tuple[str, str], tuple[int, int, str]]:
+    """``(pack, name) -> (width, height, path)`` of fontawesome.js's icons.
+
+    Aliases (``search`` for ``magnifying-glass``) map to the same icon; a
+    pack is ``fab`` (brands), ``far`` (regular) or ``fas`` (solid).
+    """
+    calls = [(m.start(), m.group(1)) for m in _PACK.finditer(script)]
+    icons: dict[tuple[str, str], tuple[int, int, str]] = {}
+    for match in _ICON.finditer(script):
+        pack = next((p for at, p in calls if at > match.start()), None)
+        if pack is None:
+            continue
+        width, height, path = int(match[3]), int(match[4]), match[6]
+        names = [
+            match[1] or match[2],
+            *re.findall(r'"([a-z0-9-]+)"', match[5]),
+        ]
+        for name in names:
+            icons.setdefault((pack, name), (width, height, path))
+    return icons
+
+
+def inline_icons(page_text: str, icons: dict) -> tuple[str, list[str]]:
+    """Replace each Font Awesome ``<i>`` by the SVG the library would draw.
+
+    The theme loads fontawesome.js (1.5 MB, 0.54 MB gzipped) on every page
+    only to turn about twenty ``<i class="fa-...">`` into SVG; doing it here
+    drops the script. Attributes of the ``<i>`` stay (the theme switcher's
+    CSS reads them). Returns the page and the icon classes not found.
+    """
+    missing: list[str] = []
+
+    def svg(match: re.Match) -> str:
+        classes = match[2].split()
+        pack = (
+            "fab"
+            if {"fab", "fa-brands"} & set(classes)
+            else ("far" if {"far", "fa-regular"} & set(classes) else "fas")
+        )
+        names = [
+            c[3:]
+            for c in classes
+            if c.startswith("fa-") and c not in _NOT_NAMES
+        ]
+        icon = next(
+            (icons[(pack, n)] for n in names if (pack, n) in icons), None
+        )
+        if icon is None:
+            missing.append(match[2])
+            return match[0]
+        width, height, path = icon
+        attributes = match[1].replace(match[2], match[2] + " svg-inline--fa")
+        if "aria-hidden" not in attributes:
+            attributes += ' aria-hidden="true"'
+        return (
+            f'<svg {attributes} focusable="false" role="img" '
+            'xmlns="http://www.w3.org/2000/svg" '
+            f'viewBox="0 0 {width} {height}">'
+            f'<path fill="currentColor" d="{path}"></path></svg>'
+        )
+
+    return _ICON_TAG.sub(svg, page_text), missing
+
+
+def _inline_icons(app, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    script = outdir / "_static" / "scripts" / "fontawesome.js"
+    if not script.exists():
+        return
+    icons = font_awesome_icons(script.read_text(encoding="utf-8"))
+    for page in outdir.rglob("*.html"):
+        if "vendor" in page.parts:
+            continue
+        text = page.read_text(encoding="utf-8")
+        new, missing = inline_icons(text, icons)
+        if missing:
+            logger.warning(
+                "nnbook: icons not in fontawesome.js on %s: %s", page, missing
+            )
+            continue  # keep the script where an icon would be lost
+        new = _FA_SCRIPT.sub("", new)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+
+
+_IMG = re.compile(r"<img\b([^>]*)/?>")
+
+
+def _image_size(path: Path) -> tuple[int, int] | None:
+    """(width, height) in pixels of a PNG, or None for another format."""
+    head = path.read_bytes()[:24] if path.is_file() else b""
+    if head[:8] != b"\x89PNG\r\n\x1a\n":
+        return None
+    return int.from_bytes(head[16:20], "big"), int.from_bytes(
+        head[20:24], "big"
+    )
+
+
+def lazy_images(page_text: str, page: Path) -> str:
+    """Give each content image ``loading="lazy"``, async decoding, its size.
+
+    A figure below the fold then costs nothing on first load, and the
+    explicit width and height let the browser reserve its box (no layout
+    shift while it arrives). The size is the PNG's own in pixels, which is
+    what the browser showed without it; the book's CSS scales it to the
+    column (``height: auto``).
+    """
+
+    def rewrite(match: re.Match) -> str:
+        attributes = match[1].rstrip(" /")
+        source = re.search(r'\bsrc="([^"]+)"', attributes)
+        if not source or "_images/" not in source[1]:
+            return match[0]  # only the chapters' figures, not the theme's
+        if "loading=" not in attributes:
+            attributes += ' loading="lazy" decoding="async"'
+        if "width=" not in attributes and "height=" not in attributes:
+            size = _image_size(page.parent / source[1].split("?")[0])
+            if size:
+                attributes += f' width="{size[0]}" height="{size[1]}"'
+        return f"<img{attributes} />"
+
+    return _IMG.sub(rewrite, page_text)
+
+
+def _lazy_images(app, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    for page in Path(app.outdir).rglob("*.html"):
+        if "vendor" in page.parts:
+            continue
+        text = page.read_text(encoding="utf-8")
+        new = lazy_images(text, page)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+
+
+_SIDEBAR = (
+    '<div id="pst-primary-sidebar" class="bd-sidebar-primary bd-sidebar">'
+)
+
+
+def _landmarks(app, exception) -> None:
+    """Put the primary sidebar (logo, PDF link, chapters) in a landmark.
+
+    The theme's sidebar is a plain ``<div>``: its logo and icon links are then
+    outside every landmark, which screen-reader users navigate by (axe's
+    ``region`` rule).
+    """
+    if exception is not None or app.builder.format != "html":
+        return
+    landmark = _SIDEBAR[:-1] + ' role="complementary" aria-label="The book">'
+    for page in Path(app.outdir).rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        # docutils marks a bibliography entry with the deprecated DPUB role
+        # doc-biblioentry inside role="list": a list needs list items.
+        new = text.replace(_SIDEBAR, landmark).replace(
+            'role="doc-biblioentry"', 'role="listitem"'
+        )
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+
+
+def widget_alt_text(app, doctree) -> None:
+    """Carry a widget cell's alt text (``mystnb.image.alt``) into the page.
+
+    An explorable's frames are ``<img>`` elements the widget manager draws
+    in the browser, out of reach of MyST-NB's image options. The cell's
+    ``metadata.mystnb.image.alt`` (the same key as for a static figure) is
+    written as a hidden ``<span class="nnbook-alt">`` in the cell, and
+    ``book/_static/nnbook.js`` gives it to every frame of the cell.
+    """
+    if app.builder.format != "html":
+        return
+    from docutils import nodes
+
+    for cell in doctree.findall(nodes.container):
+        if cell.get("nb_element") != "cell_code":
+            continue
+        metadata = cell.get("cell_metadata") or {}
+        alt = (metadata.get("mystnb", {}).get("image") or {}).get("alt")
+        has_widget = any(
+            "widget-view+json" in raw.astext()
+            for raw in cell.findall(nodes.raw)
+        )
+        if alt and has_widget:
+            span = (
+                f'<span class="nnbook-alt" hidden>{html.escape(alt)}</span>'
+            )
+            cell += nodes.raw("", span, format="html")
+
+
+def published_pdf_url(repository_url: str) -> str:
+    """Where the publishing workflow puts the PDF of a GitHub repository.
+
+    ``.github/workflows/book.yml`` copies ``_build/latex/book.pdf`` into the
+    site it publishes to GitHub Pages, so a fork that changes
+    ``repository.url`` in ``_config.yml`` links its own PDF.
+
+    >>> published_pdf_url("https://github.com/nnbook/nn-math-book")
+    'https://nnbook.github.io/nn-math-book/book.pdf'
+    """
+    match = re.fullmatch(
+        r"https?://github\.com/([^/]+)/([^/]+?)(?:\.git)?/?", repository_url
+    )
+    if not match:
+        raise ValueError(
+            "repository.url in _config.yml must be "
+            f"https://github.com/<owner>/<name>, got {repository_url!r}"
+        )
+    owner, name = match.groups()
+    return f"https://{owner.lower()}.github.io/{name}/book.pdf"
+
+
+def _add_pdf_link(app, config) -> None:
+    """A "Download PDF" icon in the header of every page."""
+    options = config.html_theme_options
+    url = options.get("repository_url")
+    if not url:
+        return
+    links = list(options.get("icon_links") or [])
+    links.append(
+        {
+            "name": "Download the book as a PDF",
+            "url": published_pdf_url(url),
+            "icon": "fa-solid fa-file-pdf",
+            "type": "fontawesome",
+        }
+    )
+    options["icon_links"] = links
+
+
 def setup(app):
+    app.connect("config-inited", _add_pdf_link)
     app.connect("html-page-context", _dedupe_scripts, priority=900)
     app.connect("build-finished", _frames_to_files)
+    app.connect("build-finished", _typeset_math)
+    app.connect("build-finished", _inline_icons)
+    app.connect("build-finished", _lazy_images)
+    app.connect("build-finished", _landmarks)
+    app.connect("doctree-read", widget_alt_text)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -35,6 +35,7 @@ import re
 from pathlib import Path
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
 HERE = Path(__file__).resolve().parent
@@ -297,6 +298,80 @@ class CrossDocumentExerciseRefs(SphinxPostTransform):
                 text.parent.replace(text, nodes.Text("Solution to "))
 
 
+class UnnumberedFrontAndBackMatter(SphinxPostTransform):
+    """Number the PDF's chapters as the HTML book numbers them.
+
+    In the HTML book only the chapters of the numbered parts of ``_toc.yml``
+    carry numbers, so the first chapter of "Foundations" is chapter 1. The
+    LaTeX writer makes every page a ``\\chapter``: without this, "Notation"
+    (part "Start here") would be chapter 1 and every later number would be one
+    ahead of the HTML's and of the prose's. Chapters of an unnumbered part
+    before the first numbered one are typeset unnumbered (secnumdepth -1 keeps
+    the part's own number and the table-of-contents entry); the unnumbered
+    parts after the last numbered one become the appendices (A, B, ...).
+    """
+
+    default_priority = 900
+    formats = ("latex",)
+
+    def run(self, **kwargs) -> None:
+        toc_path = Path(self.config.external_toc_path)
+        if not toc_path.is_absolute():
+            toc_path = Path(self.env.srcdir) / toc_path
+        front, back = _front_and_back_matter(toc_path)
+        first_numbered, first_appendix = front[1], back[0]
+        raw = {
+            name: nodes.raw("", text, format="latex")
+            for name, text in (
+                (
+                    front[0],
+                    "\\edef\\nnbooksecnumdepth{\\the\\value{secnumdepth}}"
+                    "\\setcounter{secnumdepth}{-1}\n",
+                ),
+                (
+                    first_numbered,
+                    "\\setcounter{secnumdepth}{\\nnbooksecnumdepth}\n",
+                ),
+                (first_appendix, "\\appendix\n"),
+            )
+            if name
+        }
+        for start in self.document.findall(addnodes.start_of_file):
+            node = raw.pop(start.get("docname"), None)
+            if node is not None:
+                start.insert(0, node)
+
+
+def _front_and_back_matter(
+    toc_path: Path,
+) -> tuple[tuple[str | None, str | None], tuple[str | None]]:
+    """The first front-matter, numbered and appendix chapters of the TOC.
+
+    Read from ``_toc.yml``: the front matter is the chapters of the
+    unnumbered parts before the first numbered part, the appendices those of
+    the unnumbered parts after the last.
+    """
+    import yaml
+
+    toc = yaml.safe_load(Path(toc_path).read_text(encoding="utf-8"))
+    parts = toc.get("parts", [])
+    numbered = [i for i, part in enumerate(parts) if part.get("numbered")]
+    if not numbered:
+        return (None, None), (None,)
+
+    def first_file(index: int) -> str | None:
+        chapters = parts[index].get("chapters", [])
+        return chapters[0]["file"] if chapters else None
+
+    front = first_file(0) if numbered[0] > 0 else None
+    back = (
+        first_file(numbered[-1] + 1)
+        if numbered[-1] + 1 < len(parts)
+        else None
+    )
+    return (front, first_file(numbered[0])), (back,)
+
+
 def _solutions_as_tips(app) -> None:
     """Re-register sphinx-exercise's solution node for LaTeX.
 
@@ -327,5 +402,6 @@ def setup(app):
     app.connect("doctree-read", _widget_static_figures, priority=400)
     app.add_post_transform(CutLongOutputs)
     app.add_post_transform(CrossDocumentExerciseRefs)
+    app.add_post_transform(UnnumberedFrontAndBackMatter)
     app.connect("builder-inited", _solutions_as_tips)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -70,6 +70,9 @@ def short_repr(value: Any, max_items: int = 6) -> str:
         more = ", ..." if len(value) > max_items else ""
         return f"[{inner}{more}]" if isinstance(value, list) else f"({inner}{more})"
     array = np.asarray(value)
+    if array.ndim == 0 and array.dtype.kind == "f":
+        # A real scalar at 6 significant digits: ε = 1e-8 must not read as 0.
+        return f"{float(array):.6g}"
     if array.dtype.kind in "fc" or array.ndim > 0:
         text = np.array2string(
             array.ravel()[:max_items] if array.size > max_items else array,

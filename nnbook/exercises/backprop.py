@@ -138,6 +138,19 @@ def check_delta_hidden(delta_hidden: Callable[..., Any]) -> CheckResult:
                 "1 - tanh(z)**2 (1 - a**2 with a = tanh(z)).",
             ),
             (-expected, "the sign is flipped."),
+            (
+                W_next.T @ (delta_next * (1.0 - np.tanh(z) ** 2))
+                if W_next.shape[0] == W_next.shape[1]
+                else None,
+                "wrong grouping: you applied tanh'(z^l) before the transpose; the "
+                "recursion is ((W^(l+1))^T delta^(l+1)) * tanh'(z^l), with sigma' of "
+                "THIS layer applied after the product.",
+            ),
+            (
+                back * (1.0 / (1.0 + np.exp(-z))) * (1.0 - 1.0 / (1.0 + np.exp(-z))),
+                "you used the sigmoid's derivative sigma(z)(1 - sigma(z)); this layer "
+                "is tanh, whose derivative is 1 - tanh(z)**2.",
+            ),
         ]
         if W_next.shape[0] == W_next.shape[1]:
             diagnoses.append(
@@ -152,7 +165,7 @@ def check_delta_hidden(delta_hidden: Callable[..., Any]) -> CheckResult:
             f"  {compare(expected, actual, _RTOL, _ATOL)}"
         )
         for wrong, hint in diagnoses:
-            if _close(actual, wrong):
+            if wrong is not None and _close(actual, wrong):
                 message += f"\n  hint: {hint}"
                 break
         return CheckResult(False, message)
@@ -229,6 +242,12 @@ def check_delta_softmax_ce(delta_out: Callable[..., Any]) -> CheckResult:
             message += "\n  hint: you returned softmax(z); the error term is softmax(z) - y."
         elif _close(actual, -expected):
             message += "\n  hint: the sign is flipped: delta^L = p - y, not y - p."
+        elif _close(actual, -y * (1.0 - p)):
+            message += (
+                "\n  hint: you kept only the diagonal of the softmax Jacobian, "
+                "(-y/p) * p(1 - p); softmax is not elementwise, so every p_k depends on "
+                "every z_j and the full Jacobian gives p - y."
+            )
         elif _close(actual, np.exp(z) - y) or _close(actual, z - y):
             message += "\n  hint: normalise: p_k = exp(z_k) / sum_j exp(z_j)."
         return CheckResult(False, message)

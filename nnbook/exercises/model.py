@@ -21,7 +21,7 @@ from nnbook.exercises import (
 )
 from nnbook.exercises._diagnose import Mistake, check_with_mistakes
 
-__all__ = ["check_forward", "check_n_params", "check_signed_distance"]
+__all__ = ["check_bump", "check_forward", "check_n_params", "check_signed_distance"]
 
 
 def _reference_n_params(sizes: Sequence[int]) -> int:
@@ -188,3 +188,51 @@ def _forward_hint(x, weights, biases, actual) -> str | None:
     if len(weights) > 1 and matches(no_act):
         return "the ReLU is missing: hidden layers compute a^l = max(z^l, 0)."
     return "z^l = W^l a^(l-1) + b^l, then a^l = ReLU(z^l) for every layer but the last."
+
+
+def _sig(z: np.ndarray) -> np.ndarray:
+    # a sigmoid that does not overflow for large |z|
+    return np.exp(-np.logaddexp(0.0, -z))
+
+
+def _reference_bump(x: np.ndarray, c1: float, c2: float, h: float, w: float) -> np.ndarray:
+    x = np.asarray(x, dtype=float)
+    return h * (_sig(w * (x - c1)) - _sig(w * (x - c2)))
+
+
+BUMP_MISTAKES = (
+    Mistake(lambda x, c1, c2, h, w: -_reference_bump(x, c1, c2, h, w),
+            "the two steps are subtracted the wrong way round (a dip of -h): the step at "
+            "c1 comes first, sigma(w (x - c1)) - sigma(w (x - c2))."),
+    Mistake(lambda x, c1, c2, h, w: _reference_bump(x, c1, c2, 1.0, w),
+            "the height h is missing: multiply the difference of the steps by h."),
+    Mistake(lambda x, c1, c2, h, w: h * (_sig(w * np.asarray(x) - c1)
+                                         - _sig(w * np.asarray(x) - c2)),
+            "the bias is not scaled by w: sigma(w x - c) steps at x = c / w; the step at c is "
+            "sigma(w (x - c)), whose bias is -w c."),
+    Mistake(lambda x, c1, c2, h, w: h * _sig(w * (np.asarray(x) - c1)),
+            "only one step: a bump needs the second, opposite step at c2 to come back down."),
+    Mistake(lambda x, c1, c2, h, w: h * (_sig(np.asarray(x) - c1) - _sig(np.asarray(x) - c2)),
+            "the steepness w is missing: without it the steps are as wide as sigma itself."),
+)
+
+
+def check_bump(bump: Callable[..., np.ndarray]) -> CheckResult:
+    """Check ``bump(x, c1, c2, h, w)``: two opposite sigmoid steps of steepness ``w``."""
+    x = np.linspace(-2.0, 2.0, 41)
+    cases = [
+        (x, -0.5, 0.5, 1.5, 10.0),
+        (x, 0.0, 1.2, -0.7, 4.0),
+        (x, -1.5, -0.25, 2.0, 30.0),
+        (x, 0.3, 0.9, 1.0, 800.0),  # very steep: exp(-w x) overflows in the naive form
+    ]
+    return check_with_mistakes(
+        bump,
+        reference=_reference_bump,
+        cases=cases,
+        mistakes=BUMP_MISTAKES,
+        name="bump",
+        hint="h * (sigmoid(w * (x - c1)) - sigmoid(w * (x - c2))): both steps have "
+        "steepness w, the first at c1, the second at c2.",
+        atol=1e-9,
+    )

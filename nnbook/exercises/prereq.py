@@ -14,7 +14,14 @@ import numpy as np
 from nnbook.exercises import CheckResult
 from nnbook.exercises._diagnose import Mistake, check_with_mistakes
 
-__all__ = ["check_gaussian_mle", "check_low_rank", "check_norm", "check_quadratic_grad"]
+__all__ = [
+    "check_gaussian_mle",
+    "check_kl_divergence",
+    "check_low_rank",
+    "check_matrix_grad",
+    "check_norm",
+    "check_quadratic_grad",
+]
 
 
 def _reference_norm(x: np.ndarray, p: float) -> float:
@@ -197,4 +204,100 @@ def check_gaussian_mle(gaussian_mle: Callable[[np.ndarray], tuple[float, float]]
         name="gaussian_mle",
         hint="return the pair (mu_hat, s2_hat): the sample mean and the mean squared "
         "deviation from it.",
+    )
+
+
+def _reference_matrix_grad(W: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return np.outer(W @ x - y, x)
+
+
+MATRIX_GRAD_MISTAKES = (
+    Mistake(lambda W, x, y: np.outer(x, W @ x - y),
+            "you returned x r^T, the transpose (the Jacobian layout); dJ/dW has the shape "
+            "of W, (m, n): r x^T with r = W x - y."),
+    Mistake(lambda W, x, y: 2 * np.outer(W @ x - y, x),
+            "twice the gradient: the 1/2 in J = ||W x - y||^2 / 2 cancels the 2 of the "
+            "square, so dJ/dW = r x^T."),
+    Mistake(lambda W, x, y: np.outer(y - W @ x, x),
+            "the sign is flipped: the residual is r = W x - y, not y - W x."),
+    Mistake(lambda W, x, y: np.outer(W @ x - y, W @ x),
+            "you multiplied the residual by the output W x; the input x belongs there: "
+            "dJ/dW_ij = r_i x_j."),
+    Mistake(lambda W, x, y: W.T @ (W @ x - y),
+            "W^T r is dJ/dx, the gradient with respect to the *input*; dJ/dW is r x^T."),
+)
+
+
+def check_matrix_grad(grad_W: Callable[..., np.ndarray]) -> CheckResult:
+    """Check ``grad_W(W, x, y)``, the gradient of ``||W x - y||^2 / 2`` with respect to ``W``.
+
+    The cases mix square and non-square ``W``, so that a transposed answer is caught by
+    its values where its shape happens to fit.
+    """
+    rng = np.random.default_rng(4)
+    cases = [
+        (np.array([[1.0, 2.0], [0.0, -1.0]]), np.array([1.0, 3.0]), np.array([0.5, -2.0])),
+        (rng.normal(size=(3, 3)), rng.normal(size=3), rng.normal(size=3)),
+        (rng.normal(size=(2, 4)), rng.normal(size=4), rng.normal(size=2)),
+        (rng.normal(size=(4, 3)), rng.normal(size=3), rng.normal(size=4)),
+    ]
+    return check_with_mistakes(
+        grad_W,
+        reference=_reference_matrix_grad,
+        cases=cases,
+        mistakes=MATRIX_GRAD_MISTAKES,
+        name="grad_W",
+        hint="dJ/dW_ij = r_i x_j with r = W x - y: the outer product np.outer(r, x), "
+        "of the shape of W.",
+    )
+
+
+def _reference_kl(p: np.ndarray, q: np.ndarray) -> float:
+    p, q = np.asarray(p, dtype=float), np.asarray(q, dtype=float)
+    support = p > 0
+    return float(np.sum(p[support] * np.log(p[support] / q[support])))
+
+
+def _kl_naive(p: np.ndarray, q: np.ndarray) -> float:
+    p, q = np.asarray(p, dtype=float), np.asarray(q, dtype=float)
+    return float(np.sum(p * np.log(p / q)))
+
+
+KL_MISTAKES = (
+    Mistake(lambda p, q: _reference_kl(q, p),
+            "you computed KL(q || p): the arguments are swapped, and KL is not symmetric. "
+            "The weights are p: sum_k p_k log(p_k / q_k)."),
+    Mistake(lambda p, q: _reference_kl(p, q) / np.log(2),
+            "you used log base 2 (bits); the book uses natural logarithms (nats)."),
+    Mistake(lambda p, q: float(np.sum(np.log(np.asarray(p)[np.asarray(p) > 0]
+                                             / np.asarray(q)[np.asarray(p) > 0]))),
+            "the weights p_k are missing: KL is the *average* of log(p_k / q_k) under p."),
+    Mistake(lambda p, q: -_reference_kl(p, q),
+            "the sign is flipped: KL(p || q) = sum_k p_k log(p_k / q_k) >= 0."),
+    Mistake(lambda p, q: float(-np.sum(np.asarray(p)[np.asarray(p) > 0]
+                                       * np.log(np.asarray(q)[np.asarray(p) > 0]))),
+            "you returned the cross-entropy H(p, q); KL subtracts the entropy: "
+            "KL = H(p, q) - H(p)."),
+    Mistake(_kl_naive,
+            "0 * log(0) gave nan: where p_k = 0 the term is 0 by convention, so sum only "
+            "over the outcomes with p_k > 0."),
+)
+
+
+def check_kl_divergence(kl: Callable[[np.ndarray, np.ndarray], float]) -> CheckResult:
+    """Check ``kl(p, q)``, the Kullback-Leibler divergence in nats, with zeros in ``p``."""
+    cases = [
+        (np.array([0.5, 0.5]), np.array([0.9, 0.1])),
+        (np.array([0.2, 0.3, 0.5]), np.array([0.3, 0.3, 0.4])),
+        (np.array([0.7, 0.2, 0.1]), np.array([0.1, 0.2, 0.7])),
+        (np.array([0.0, 0.4, 0.6]), np.array([0.2, 0.3, 0.5])),
+        (np.array([0.25, 0.25, 0.25, 0.25]), np.array([0.25, 0.25, 0.25, 0.25])),
+    ]
+    return check_with_mistakes(
+        kl,
+        reference=_reference_kl,
+        cases=cases,
+        mistakes=KL_MISTAKES,
+        name="kl_divergence",
+        hint="KL(p || q) = sum over k with p_k > 0 of p_k * log(p_k / q_k), natural log.",
     )

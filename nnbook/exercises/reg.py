@@ -11,9 +11,105 @@ from typing import Any
 
 import numpy as np
 
-from nnbook.exercises import CheckResult, check_function
+from nnbook.exercises import CheckResult
+from nnbook.exercises._diagnose import Mistake, check_with_mistakes
 
-__all__ = ["check_inverted_dropout", "check_ridge", "check_soft_threshold"]
+__all__ = [
+    "DROPOUT_MISTAKES",
+    "RIDGE_MISTAKES",
+    "SOFT_THRESHOLD_MISTAKES",
+    "check_inverted_dropout",
+    "check_ridge",
+    "check_soft_threshold",
+]
+
+#: The classic wrong soft-thresholds (the threshold is ``t``).
+SOFT_THRESHOLD_MISTAKES = (
+    Mistake(
+        lambda z, t: np.maximum(np.asarray(z, dtype=float) - t, 0.0),
+        "max(z - t, 0) is right for positive z only: negative z must shrink towards 0 "
+        "too, so shrink |z| and restore the sign, sign(z) * max(|z| - t, 0)",
+    ),
+    Mistake(
+        lambda z, t: np.where(np.abs(z) > t, np.asarray(z, dtype=float), 0.0),
+        "this is the HARD threshold (keep z if |z| > t): the proximal step of L1 also "
+        "shrinks the survivors by t",
+    ),
+    Mistake(
+        lambda z, t: np.sign(z) * (np.abs(z) - t),
+        "you shrank |z| by t but did not clip at 0: small z must become exactly 0, not flip sign",
+    ),
+    Mistake(
+        lambda z, t: np.clip(np.asarray(z, dtype=float), -t, t),
+        "clip(z, -t, t) is the part the soft-threshold REMOVES; the answer is z minus it",
+    ),
+    Mistake(
+        lambda z, t: np.asarray(z, dtype=float) / (1.0 + t),
+        "z / (1 + t) is the proximal step of the L2 penalty (t/2) u^2, not of t |u|",
+    ),
+)
+
+#: The classic wrong inverted dropouts (``p`` is the DROP probability).
+DROPOUT_MISTAKES = (
+    Mistake(
+        lambda a, keep, p: np.where(keep, np.asarray(a, dtype=float) / p, 0.0),
+        "you divided by p, the DROP probability; inverted dropout divides by the keep "
+        "probability 1 - p (the source's p is the keep probability)",
+    ),
+    Mistake(
+        lambda a, keep, p: np.where(keep, np.asarray(a, dtype=float), 0.0),
+        "no rescale: without dividing by 1 - p the expected output is (1 - p) a, not a",
+    ),
+    Mistake(
+        lambda a, keep, p: np.where(keep, np.asarray(a, dtype=float) * (1.0 - p), 0.0),
+        "you multiplied by 1 - p (test-time scaling); inverted dropout DIVIDES by 1 - p "
+        "during training",
+    ),
+    Mistake(
+        lambda a, keep, p: np.where(keep, 0.0, np.asarray(a, dtype=float) / (1.0 - p)),
+        "the mask is inverted: keep == True means the unit is KEPT",
+    ),
+    Mistake(
+        lambda a, keep, p: np.asarray(a, dtype=float) / (1.0 - p),
+        "you rescaled but never applied the mask: dropped units must output 0",
+    ),
+)
+
+
+def _ridge_with(scale):
+    def wrong(X, y, lam):
+        X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+        d = X.shape[1]
+        return np.linalg.lstsq(
+            np.vstack([X, np.sqrt(scale(len(y), lam)) * np.eye(d)]),
+            np.concatenate([y, np.zeros(d)]),
+            rcond=None,
+        )[0]
+
+    return wrong
+
+
+#: The classic wrong ridge solutions (mean loss, penalty lam/2 ||w||^2).
+RIDGE_MISTAKES = (
+    Mistake(
+        _ridge_with(lambda N, lam: lam),
+        "you used lam * I: that solves the SUMMED loss; with the MEAN loss the normal "
+        "equations are (X^T X + N lam I) w = X^T y",
+    ),
+    Mistake(
+        _ridge_with(lambda N, lam: N * lam / 2),
+        "you used N lam / 2: the 1/2 of the penalty lam/2 ||w||^2 cancels against the "
+        "2 of its derivative, leaving N lam",
+    ),
+    Mistake(
+        _ridge_with(lambda N, lam: 0.0),
+        "this is ordinary least squares: the penalty is missing",
+    ),
+    Mistake(
+        _ridge_with(lambda N, lam: lam / N),
+        "you used (lam / N) I; the factor N multiplies lam",
+    ),
+)
 
 
 def _reference_soft_threshold(z, t):
@@ -44,10 +140,11 @@ def check_soft_threshold(soft_threshold: Callable[[Any, float], Any]) -> CheckRe
         (rng.normal(size=(3, 4)), 0.4),
         (rng.normal(size=6), 0.0),
     ]
-    return check_function(
+    return check_with_mistakes(
         soft_threshold,
         _reference_soft_threshold,
         cases,
+        mistakes=SOFT_THRESHOLD_MISTAKES,
         name="soft_threshold",
         hint="shrink the magnitude |z| by t, clip at 0, keep the sign of z (negative z too)",
     )
@@ -63,10 +160,11 @@ def check_inverted_dropout(dropout: Callable[[Any, Any, float], Any]) -> CheckRe
         (a, rng.random((4, 5)) >= 0.7, 0.7),
         (a, np.ones((4, 5), dtype=bool), 0.0),
     ]
-    return check_function(
+    return check_with_mistakes(
         dropout,
         _reference_inverted_dropout,
         cases,
+        mistakes=DROPOUT_MISTAKES,
         name="inverted_dropout",
         hint="p is the DROP probability: divide kept activations by the keep probability 1 - p",
     )
@@ -78,10 +176,14 @@ def check_ridge(ridge: Callable[[Any, Any, float], Any]) -> CheckResult:
     cases = []
     for N, d, lam in [(10, 3, 0.1), (30, 5, 1e-3), (6, 8, 0.5)]:
         cases.append((rng.normal(size=(N, d)), rng.normal(size=N), lam))
-    return check_function(
+    X_dup = rng.normal(size=(12, 3))
+    X_dup = np.hstack([X_dup, X_dup[:, :1]])  # a repeated column: X^T X singular
+    cases.append((X_dup, rng.normal(size=12), 0.2))
+    return check_with_mistakes(
         ridge,
         _reference_ridge,
         cases,
+        mistakes=RIDGE_MISTAKES,
         name="ridge",
         rtol=1e-6,
         atol=1e-9,
