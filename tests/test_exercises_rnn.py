@@ -8,12 +8,15 @@ import pytest
 from nnbook.exercises.rnn import (
     BPTT_MISTAKES,
     CLIP_MISTAKES,
+    LSTM_STEP_MISTAKES,
     RNN_FORWARD_MISTAKES,
     check_bptt,
     check_clip_grad_norm,
+    check_lstm_step,
     check_rnn_forward,
     reference_bptt,
     reference_clip_grad_norm,
+    reference_lstm_step,
     reference_rnn_forward,
 )
 from nnlib.clipping import clip_grad_norm
@@ -152,3 +155,51 @@ def test_correct_alternative_forms_pass():
     assert check_rnn_forward(batched_forward)
     assert check_bptt(batched_bptt)
     assert check_clip_grad_norm(clip_flat)
+
+
+# ---------------------------------------------------------------------------------
+# the LSTM step (chapter 13, ex-rnn-lstm-step)
+# ---------------------------------------------------------------------------------
+def test_lstm_step_reference_agrees_with_nnlib():
+    from nnlib.layers import LSTM
+
+    rng = np.random.default_rng(3)
+    lstm = LSTM(3, 4, rng=1)
+    lstm.b.value[...] = rng.normal(size=16)
+    x, h0, c0 = rng.normal(size=(2, 3)), rng.normal(size=(2, 4)), rng.normal(size=(2, 4))
+    H = lstm.forward(x[:, None], h0, c0)
+    h, c = reference_lstm_step(x, h0, c0, lstm.W_ih.value, lstm.W_hh.value, lstm.b.value)
+    np.testing.assert_allclose(h, H[:, 0], rtol=1e-13)
+    np.testing.assert_allclose(c, lstm.c[:, 0], rtol=1e-13)
+
+
+@pytest.mark.parametrize(
+    "diagnosis, wrong",
+    _pairs(LSTM_STEP_MISTAKES),
+    ids=lambda v: v[:30] if isinstance(v, str) else None,
+)
+def test_lstm_step_mistakes_are_named(diagnosis, wrong):
+    result = check_lstm_step(wrong)
+    assert not result and diagnosis in result.message
+
+
+def test_lstm_step_accepts_alternatives_and_catalogue_size():
+    assert len(LSTM_STEP_MISTAKES) >= 3
+
+    def split_weights(x, h, c, W_ih, W_hh, b):
+        # per gate, with an explicit logistic function
+        m = h.shape[1]
+
+        def gate(k, act):
+            rows = slice(k * m, (k + 1) * m)
+            return act(x @ W_ih[rows].T + h @ W_hh[rows].T + b[rows])
+
+        sig = lambda a: 1 / (1 + np.exp(-a))  # noqa: E731
+        i, f, g, o = gate(0, sig), gate(1, sig), gate(2, np.tanh), gate(3, sig)
+        c_new = f * c + i * g
+        return o * np.tanh(c_new), c_new
+
+    assert check_lstm_step(split_weights)
+    assert "not written" in check_lstm_step(
+        lambda *a: (_ for _ in ()).throw(NotImplementedError)
+    ).message

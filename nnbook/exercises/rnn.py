@@ -19,12 +19,15 @@ from nnbook.exercises._diagnose import Mistake, catalogue, check_diagnosing
 __all__ = [
     "BPTT_MISTAKES",
     "CLIP_MISTAKES",
+    "LSTM_STEP_MISTAKES",
     "RNN_FORWARD_MISTAKES",
     "check_bptt",
     "check_clip_grad_norm",
+    "check_lstm_step",
     "check_rnn_forward",
     "reference_bptt",
     "reference_clip_grad_norm",
+    "reference_lstm_step",
     "reference_rnn_forward",
 ]
 
@@ -258,4 +261,100 @@ def check_clip_grad_norm(clip: Callable[..., tuple]) -> CheckResult:
         hint="one norm for all arrays together, sqrt(sum of all squares); if it exceeds "
         "max_norm, multiply every array by max_norm / norm, otherwise change nothing.",
         mistakes=mistakes,
+    )
+
+
+# ---------------------------------------------------------------------------------
+# One LSTM step (eq-rnn-lstm-gates, eq-rnn-lstm-cell), gate order (i, f, g, o)
+# ---------------------------------------------------------------------------------
+def _sig(a):
+    return 0.5 * (1.0 + np.tanh(0.5 * a))  # the logistic function, without overflow
+
+
+def reference_lstm_step(x, h, c, W_ih, W_hh, b):
+    """``(h_t, c_t)`` of one LSTM step for every row, one example at a time, column form."""
+    x, h, c = (np.asarray(v, dtype=float) for v in (x, h, c))
+    m = h.shape[1]
+    h_new, c_new = np.zeros_like(h), np.zeros_like(c)
+    for k in range(x.shape[0]):
+        a = W_ih @ x[k] + W_hh @ h[k] + b
+        i, f, g, o = _sig(a[:m]), _sig(a[m : 2 * m]), np.tanh(a[2 * m : 3 * m]), _sig(a[3 * m :])
+        c_new[k] = f * c[k] + i * g
+        h_new[k] = o * np.tanh(c_new[k])
+    return h_new, c_new
+
+
+def _lstm_step_variant(x, h, c, W_ih, W_hh, b, *, rule):
+    m = h.shape[1]
+    a = x @ W_ih.T + h @ W_hh.T + b
+    blocks = [a[:, k * m : (k + 1) * m] for k in range(4)]
+    if rule == "ifog":  # the order (i, f, o, g) of some papers: g and o swapped
+        blocks = [blocks[0], blocks[1], blocks[3], blocks[2]]
+    i, f, o = _sig(blocks[0]), _sig(blocks[1]), _sig(blocks[3])
+    g = _sig(blocks[2]) if rule == "sigmoid_g" else np.tanh(blocks[2])
+    c_new = (c if rule == "no_forget" else f * c) + i * g
+    if rule == "no_tanh":
+        return o * c_new, c_new
+    if rule == "no_output_gate":
+        return np.tanh(c_new), c_new
+    return o * np.tanh(c_new), c_new
+
+
+#: classic wrong answers of the LSTM-step exercise
+LSTM_STEP_MISTAKES = catalogue(
+    [
+        (
+            "the old cell is not multiplied by the forget gate: c_t = f_t * c_{t-1} + i_t * g_t",
+            lambda *a: _lstm_step_variant(*a, rule="no_forget"),
+        ),
+        (
+            "the gate blocks are read in the order (i, f, o, g); nnlib and PyTorch use "
+            "(i, f, g, o): the third block is the candidate g, the fourth the output gate",
+            lambda *a: _lstm_step_variant(*a, rule="ifog"),
+        ),
+        (
+            "h_t = o_t * c_t: the cell goes through tanh before the output gate",
+            lambda *a: _lstm_step_variant(*a, rule="no_tanh"),
+        ),
+        (
+            "h_t = tanh(c_t): the output gate o_t is missing",
+            lambda *a: _lstm_step_variant(*a, rule="no_output_gate"),
+        ),
+        (
+            "the candidate g_t uses a sigmoid; it is a tanh (values in (-1, 1))",
+            lambda *a: _lstm_step_variant(*a, rule="sigmoid_g"),
+        ),
+    ]
+)
+
+
+def check_lstm_step(lstm_step: Callable[..., tuple]) -> CheckResult:
+    """Check a reader's ``lstm_step(x, h, c, W_ih, W_hh, b)`` returning ``(h_t, c_t)``.
+
+    Rows are examples: ``x`` is ``(batch, n_in)``, ``h`` and ``c`` are
+    ``(batch, H)``, ``W_ih`` is ``(4H, n_in)``, ``W_hh`` is ``(4H, H)``, ``b`` is
+    ``(4H,)`` with the gate blocks in the order (i, f, g, o).
+    """
+    rng = np.random.default_rng(23)
+    cases = []
+    for n, n_in, m in [(1, 1, 1), (2, 3, 2), (3, 2, 4)]:
+        cases.append(
+            (
+                rng.normal(size=(n, n_in)),
+                rng.normal(size=(n, m)),
+                rng.normal(size=(n, m)),
+                rng.normal(size=(4 * m, n_in)),
+                rng.normal(size=(4 * m, m)),
+                rng.normal(size=4 * m),
+            )
+        )
+    return check_diagnosing(
+        lstm_step,
+        reference=reference_lstm_step,
+        cases=cases,
+        name="lstm_step",
+        hint="a = x @ W_ih.T + h @ W_hh.T + b, split into four blocks of H columns "
+        "(i, f, g, o); sigmoid for i, f, o and tanh for g; c_t = f*c + i*g, "
+        "h_t = o*tanh(c_t).",
+        mistakes=LSTM_STEP_MISTAKES,
     )
