@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from conftest import chapter_notebooks, load_notebook
+from conftest import REPO, chapter_notebooks, load_notebook
 
 NOTEBOOKS = chapter_notebooks()
 IDS = [path.stem for path in NOTEBOOKS]
@@ -103,3 +103,66 @@ def test_summary_and_citations(chapter):
     assert re.search(r"^#+ Summary", markdown, re.MULTILINE), f"{name}: no Summary section"
     assert "{cite" in markdown, f"{name}: no citations"
     assert "[web:" not in markdown, f"{name}: a placeholder [web:NN] marker"
+
+
+def _alt_text_problem(alt: object) -> str | None:
+    """Why ``alt`` is not a description of a figure, or None if it is one."""
+    if not isinstance(alt, str) or not alt.strip():
+        return "no alt text"
+    words = alt.split()
+    if len(words) < 4:
+        return f"alt text {alt!r} is too short to say what the figure shows"
+    if alt.strip().lower().rstrip(".") in {"figure", "image", "plot", "a figure"}:
+        return f"alt text {alt!r} does not describe the figure"
+    return None
+
+
+def test_every_figure_has_a_caption_and_alt_text(chapter):
+    """A figure is numbered and captioned, and a screen reader can say what it shows.
+
+    A cell that draws an image carries ``metadata.mystnb.figure`` (``caption``,
+    ``name``) and ``metadata.mystnb.image.alt``; a widget cell (an explorable's
+    frames) carries ``metadata.mystnb.image.alt``, which the HTML build gives to
+    every frame (book/_ext/nnbook_assets.py, widget_alt_text).
+    """
+    name, notebook, _, _ = chapter
+    problems = []
+    for index, cell in enumerate(notebook["cells"]):
+        if cell["cell_type"] != "code":
+            continue
+        kinds = {kind for out in cell.get("outputs", []) for kind in out.get("data", {})}
+        draws = bool({"image/png", "image/svg+xml"} & kinds)
+        widget = "application/vnd.jupyter.widget-view+json" in kinds
+        if not (draws or widget):
+            continue
+        mystnb = cell.get("metadata", {}).get("mystnb", {})
+        figure = mystnb.get("figure") or {}
+        if draws and not (figure.get("caption") and figure.get("name")):
+            problems.append(f"cell {index}: a figure without mystnb.figure caption and name")
+        problem = _alt_text_problem((mystnb.get("image") or {}).get("alt"))
+        if problem:
+            problems.append(f"cell {index} ({'widget' if widget else 'figure'}): {problem}")
+    assert not problems, f"{name}:\n  " + "\n  ".join(problems)
+
+
+def test_code_fits_the_page(chapter):
+    """Notebook code is at most 78 columns wide (book/ruff.toml), so it fits the page."""
+    name, _, _, code = chapter
+    long = [(i, line) for i, cell in enumerate(code) for line in cell.splitlines()
+            if len(line) > 78 and not line.lstrip().startswith("#")]
+    assert not long, f"{name}: code lines over 78 columns: {long[:3]}"
+
+
+def test_setup_explorable_and_negative_controls(chapter):
+    """nnbook.setup() at the top, an explorable for the static page, negative controls."""
+    name, _, _, code = chapter
+    joined = "\n".join(code)
+    assert "nnbook.setup()" in joined or re.search(r"^setup\(\)", joined, re.M), (
+        f"{name}: call nnbook.setup() instead of setting rcParams and print options by hand")
+    assert "explorable(" in joined, (
+        f"{name}: no nnbook.widgets.explorable, so no figure follows its control in the HTML")
+    number = name[:2]
+    controls = REPO / "tests" / f"test_negative_controls_ch{number}.py"
+    assert controls.exists(), (
+        f"{name}: no {controls.name}: the classic wrong closed forms of its headline "
+        "derivations must fail the chapter's checks")

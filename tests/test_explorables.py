@@ -99,7 +99,9 @@ class StoredExplorable:
 
     def key_of(self, shown: dict[str, str]) -> tuple[int, ...]:
         """The frame key of the labels the controls display."""
-        return tuple(self.labels[name].index(shown[name]) for name in self.names)
+        # a browser shows a space of an option's label as a no-break space (U+00A0)
+        return tuple(self.labels[name].index(shown[name].replace("\xa0", " "))
+                     for name in self.names)
 
 
 def _stored_bytes(model: dict, page: Path) -> bytes:
@@ -282,6 +284,7 @@ class Mover:
             width // 2, 0).move_by_offset(width, 0).release().perform()
         self.check(changed=True, move=f"a drag on slider {name!r}")
         shown = self.driver.execute_script(_SHOWN_LABELS, self.index, [name])[name]
+        shown = shown.replace("\xa0", " ")
         assert shown == self.stored.labels[name][-1], (
             f"{self.where}: a drag to the end of {name!r} shows {shown!r}")
 
