@@ -90,6 +90,13 @@ def open_page(driver, url: str, mode: str) -> None:
             lambda d: d.execute_script("return document.querySelectorAll("
                                        "'.widget-subarea').length") >= views,
             message="the page's widgets did not render")
+    # Sections off screen are not rendered (content-visibility: auto in nnbook.css);
+    # render them all, as a reader scrolling through sees them, so that axe can
+    # measure their colours.
+    driver.execute_script(
+        "const s = document.createElement('style');"
+        "s.textContent = '.bd-article section { content-visibility: visible !important; }';"
+        "document.head.appendChild(s);")
     # Let the theme's colour transitions finish before colours are measured.
     driver.execute_script("return new Promise(r => setTimeout(r, 400))")
 

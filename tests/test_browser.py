@@ -181,9 +181,10 @@ def test_dark_mode_keeps_figures_and_math_legible(browser, site, artifacts):
 
     assert luminance(math_colour) - luminance(page_colour) > 100, (
         f"math {math_colour} on background {page_colour} is not legible in dark mode")
-    figures = browser.execute_script(
+    # Figures load lazily, sections render near the viewport: scroll to the first.
+    browser.execute_script("document.querySelector('.cell_output img').scrollIntoView()")
+    WebDriverWait(browser, 30).until(lambda d: d.execute_script(
         "return Array.from(document.querySelectorAll('.cell_output img'))"
-        ".filter(i => i.naturalWidth > 0).length")
-    assert figures > 0, "no figure rendered in dark mode"
+        ".filter(i => i.naturalWidth > 0).length > 0"), message="no figure rendered in dark mode")
     browser.save_screenshot(str(artifacts / "backpropagation-dark.png"))
     browser.execute_script("localStorage.clear();")
