@@ -149,9 +149,11 @@ def widget_figure(state: dict, model_id: str) -> bytes | None:
     Returns
     -------
     bytes or None
-        The first ``image/png`` of an ``OutputModel`` reached from
-        ``model_id`` through the ``children`` of container widgets (depth
-        first).
+        The first figure reached from ``model_id`` through the
+        ``children`` of container widgets (depth first; of a ``Stack``,
+        only the child it shows): the ``image/png`` of an ``OutputModel``
+        (an ``interact``), or the frame of an ``ImageModel`` (an
+        explorable's WebP frame, converted to PNG for LaTeX).
     """
     seen: set[str] = set()
     stack = [model_id]
@@ -161,18 +163,48 @@ def widget_figure(state: dict, model_id: str) -> bytes | None:
             continue
         seen.add(current)
         model = state[current]
-        for output in model.get("state", {}).get("outputs", []) or []:
+        fields = model.get("state", {})
+        for output in fields.get("outputs", []) or []:
             png = output.get("data", {}).get("image/png")
             if png:
                 return base64.b64decode(
                     "".join(png) if isinstance(png, list) else png
                 )
-        children = model.get("state", {}).get("children", []) or []
+        if model.get("model_name") == "ImageModel":
+            frame = _image_model_png(model)
+            if frame is not None:
+                return frame
+        children = fields.get("children", []) or []
+        shown = fields.get("selected_index")
+        if model.get("model_name") == "StackModel" and isinstance(shown, int):
+            children = children[shown : shown + 1]
         stack[:0] = [
             c.removeprefix("IPY_MODEL_")
             for c in children
             if isinstance(c, str)
         ]
+    return None
+
+
+def _image_model_png(model: dict) -> bytes | None:
+    """The picture of an ``ipywidgets.Image`` model as PNG bytes, or None."""
+    for buffer in model.get("buffers", []) or []:
+        if (
+            buffer.get("path") != ["value"]
+            or buffer.get("encoding") != "base64"
+        ):
+            continue
+        data = base64.b64decode(buffer["data"])
+        if model.get("state", {}).get("format") == "png":
+            return data
+        import io
+
+        from PIL import Image
+
+        with Image.open(io.BytesIO(data)) as picture:
+            out = io.BytesIO()
+            picture.convert("RGB").save(out, format="PNG")
+            return out.getvalue()
     return None
 
 
