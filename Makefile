@@ -67,7 +67,7 @@ FAST_TESTS = $(filter-out tests/test_ch%.py tests/test_notebooks.py tests/test_b
 	tests/test_browser.py tests/test_binder.py tests/test_links.py tests/test_ledger.py \
 	tests/test_execute_notebooks.py tests/test_chapter_shape.py tests/test_jupyterlab.py \
 	tests/test_widget_callbacks.py tests/test_pdf.py tests/test_reader_metadata.py \
-	tests/test_explorables.py tests/test_accessibility.py,$(wildcard tests/test_*.py))
+	tests/test_explorables.py tests/test_accessibility.py tests/test_page_weight.py,$(wildcard tests/test_*.py))
 test-fast: install-dev
 	$(BIN)/python -m pytest -q $(FAST_TESTS) nnlib
 
