@@ -33,3 +33,16 @@ def labels_and_onehot(n: int, K: int, seed: int = 0) -> tuple[np.ndarray, np.nda
     Y = np.zeros((n, K))
     Y[np.arange(n), y] = 1.0
     return y, Y
+
+
+def assert_each_mistake_named(check, mistakes, *, at_least: int = 3) -> None:
+    """Feed every catalogued wrong answer to ``check``: each fails, and the verdict names it.
+
+    ``mistakes`` is a checker's catalogue of :class:`nnbook.exercises._diagnose.Mistake`
+    (``answer``, ``message``); the exercise issue asks for ``at_least`` of them.
+    """
+    assert len(mistakes) >= at_least, f"a catalogue of {len(mistakes)} mistakes, not {at_least}"
+    for mistake in mistakes:
+        result = check(mistake.answer)
+        assert not result, f"the checker accepts the catalogued mistake {mistake.message!r}"
+        assert mistake.message in result.message, mistake.message

@@ -16,6 +16,7 @@ from nnbook.exercises.landscape import (
     reference_permute_hidden,
     reference_saddle_hessian,
 )
+from tests._helpers import assert_each_mistake_named
 
 
 # -- permute_hidden ---------------------------------------------------------------------
@@ -126,11 +127,7 @@ def test_saddle_hessian_rejects_sum_instead_of_mean():
     ],
 )
 def test_every_catalogued_mistake_is_named(check, mistakes):
-    assert len(mistakes) >= 3
-    for mistake in mistakes:
-        result = check(mistake.answer)
-        assert not result
-        assert mistake.message in result.message, mistake.message
+    assert_each_mistake_named(check, mistakes)
 
 
 def test_correct_alternative_forms_pass():
