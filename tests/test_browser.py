@@ -14,11 +14,8 @@ skips with that reason elsewhere.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
@@ -44,23 +41,6 @@ CHAPTERS = {f"book/{p.stem}" for p in chapter_notebooks()}
 SCREENSHOTS = {"book/intro": "intro", "book/03_activations": "activations",
                "book/05_backpropagation": "backpropagation", "book/equations": "ledger"}
 DARK_MODE_PAGE = "book/05_backpropagation"
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep the test output readable
-        pass
-
-
-@pytest.fixture(scope="module")
-def site(built_book):
-    """Serve the built book on a loopback port for the browser."""
-    html, _ = built_book
-    handler = functools.partial(_QuietHandler, directory=str(html))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
 
 
 @pytest.fixture(scope="module")
