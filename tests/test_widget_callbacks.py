@@ -41,6 +41,7 @@ import traceback as _traceback
 
 import ipywidgets as _widgets
 import matplotlib.pyplot as _plt
+from ipywidgets.widgets.widget import _instances as _registry
 
 
 def _probe_values(control):
@@ -61,7 +62,9 @@ def _probe_values(control):
 
 
 _failures, _calls = [], 0
-_all = list(_widgets.Widget.widgets.values()) if hasattr(_widgets.Widget, "widgets") else []
+# The live widget registry (``Widget.widgets`` is its deprecated alias, whose
+# warning on stderr would interleave with the report line below).
+_all = list(_registry.values())
 for _w in _all:
     if isinstance(_w, _widgets.interactive):
         _controls = {c._kwarg: c for c in _w.kwargs_widgets if hasattr(c, "_kwarg")}
@@ -95,7 +98,7 @@ for _w in _all:
                 finally:
                     _plt.close("all")
             _c.index = _start
-print(_json.dumps({"calls": _calls, "failures": _failures}))
+print("PROBE-REPORT " + _json.dumps({"calls": _calls, "failures": _failures}))
 '''
 
 
@@ -110,15 +113,27 @@ def _run_with_probe(path: Path) -> dict:
         resources={"metadata": {"path": str(path.parent)}},
     )
     client.execute()
-    text = "".join(
-        o.get("text", "") for o in notebook.cells[-1].outputs if o.output_type == "stream"
+    outputs = notebook.cells[-1].outputs
+    stdout = "".join(
+        o.get("text", "")
+        for o in outputs
+        if o.output_type == "stream" and o.get("name") == "stdout"
     )
-    return json.loads(text.strip().splitlines()[-1])
+    reports = [
+        line.removeprefix("PROBE-REPORT ")
+        for line in stdout.splitlines()
+        if line.startswith("PROBE-REPORT ")
+    ]
+    assert reports, f"{path.name}: the probe cell printed no report; its outputs: {outputs}"
+    return json.loads(reports[-1])
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
 def test_every_widget_callback_works_after_run_all(path):
     report = _run_with_probe(path)
+    # every chapter has at least one explorable (tests/test_chapter_shape.py): a probe
+    # that found no widget would pass while testing nothing
+    assert report["calls"] > 0, f"{path.name}: the probe found no live widget to move"
     assert not report["failures"], (
         f"{path.name}: {len(report['failures'])} widget call(s) fail after Run All:\n"
         + "\n".join(report["failures"][:5])
