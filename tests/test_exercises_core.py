@@ -76,3 +76,25 @@ def test_check_value():
     assert not result and isinstance(result, CheckResult)
     assert "expected 0.25, got 0.5" in result.message
     assert not check_value(None, 1.0, name="answer")
+
+
+def test_check_with_mistakes_compares_tuples_of_arrays_of_different_shapes():
+    # e.g. (dW, db) of a layer: one 2-D, one 1-D; np.asarray of the pair raises
+    from nnbook.exercises._diagnose import Mistake, check_with_mistakes
+
+    def reference(X):
+        return X.T @ X, X.sum(axis=0)
+
+    def forgot_the_sum(X):
+        return X.T @ X, X.mean(axis=0)
+
+    X = np.arange(6.0).reshape(3, 2)
+    assert check_with_mistakes(reference, reference, [X])
+    verdict = check_with_mistakes(
+        forgot_the_sum,
+        reference,
+        [X],
+        mistakes=[Mistake(forgot_the_sum, "db sums over the batch; it is not the mean")],
+    )
+    assert not verdict
+    assert "db sums over the batch" in str(verdict)
