@@ -148,6 +148,30 @@ def test_backward_unsummed_bias():
     assert "sum (and average) the rows" in result.message
 
 
+def test_backward_names_keepdims_on_the_bias_sum():
+    def kept_axis(params, cache, Y):
+        grads = _good(params, cache, Y)
+        grads["b1"] = grads["b1"][None, :]  # delta1.sum(axis=0, keepdims=True)
+        return grads
+
+    result = check_backward(kept_axis)
+    assert not result
+    assert "dL_db1 has the wrong shape (1, 4), expected (4,)" in result.message
+    assert "keepdims" in result.message
+
+
+def test_backward_names_the_pre_activation_in_dw2():
+    def pre_activation(params, cache, Y):
+        grads = _good(params, cache, Y)
+        grads["W2"] = ((cache["Z2"] - Y) / Y.shape[0]).T @ cache["Z1"]
+        return grads
+
+    result = check_backward(pre_activation)
+    assert not result
+    assert "pre-activation Z1" in result.message
+    assert "dL_dW2 = Delta2^T A1" in result.message
+
+
 def test_backward_rejects_non_dict_and_missing_keys():
     assert "expected a dict" in check_backward(lambda p, c, Y: [1, 2, 3, 4]).message
     result = check_backward(lambda p, c, Y: {"W1": 0})

@@ -357,6 +357,12 @@ def _diagnose_gradient(
                 ": did you forget the transpose? With examples as rows, "
                 "dJ/dW = Delta^T A_prev / |B| has shape (n_out, n_in), like W."
             )
+        elif a.shape == (1, *expected.shape):
+            text += (
+                ": the sum over the batch kept its axis (keepdims=True, or a (1, n) "
+                "row). A bias of shape (n,) has a gradient of shape (n,): sum with "
+                "axis=0 and no keepdims."
+            )
         elif expected.ndim == 1 and a.ndim == 2 and a.shape[1] == expected.shape[0]:
             text += ": sum (and average) the rows over the examples of the batch."
         return text
@@ -449,7 +455,13 @@ def check_backward(backward: Callable[..., Any]) -> CheckResult:
                     "you used 1 - Z1**2; tanh'(z1) = 1 - tanh(z1)**2 = 1 - A1**2.",
                 ),
             ],
-            "W2": [],
+            "W2": [
+                (
+                    delta2.T @ cache["Z1"],
+                    "dL_dW2 multiplies Delta2 by the pre-activation Z1; the second layer's "
+                    "input is the activation A1 = tanh(Z1), so dL_dW2 = Delta2^T A1.",
+                ),
+            ],
             "b2": [],
         }
         lines = [
