@@ -17,8 +17,10 @@ $(BIN)/python:
 # Stamps: reinstall only when a requirements file (or nnlib's metadata) changes.
 $(VENV)/.installed: $(BIN)/python requirements.txt constraints.txt pyproject.toml .jupyter/jupyter_server_config.json
 	$(BIN)/python -m pip install --quiet -r requirements.txt
-	mkdir -p $(VENV)/etc/jupyter/jupyter_server_config.d
-	cp .jupyter/jupyter_server_config.json $(VENV)/etc/jupyter/jupyter_server_config.d/nnbook.json
+	# the server reads jupyter_server_config.json from each config directory; files in
+	# jupyter_server_config.d/ only enable extensions, so hide_globs must not go there
+	mkdir -p $(VENV)/etc/jupyter
+	cp .jupyter/jupyter_server_config.json $(VENV)/etc/jupyter/jupyter_server_config.json
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt

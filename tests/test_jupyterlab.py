@@ -12,7 +12,8 @@ notebooks), opens every chapter in headless Chromium and asserts:
 * the learning objectives render as an admonition;
 * the notebook is not marked modified on opening (kernel metadata that
   JupyterLab would rewrite);
-* after Run All Cells, no cell shows an error.
+* after Run All Cells, no cell shows an error;
+* the file browser lists the chapters, not the helper folders `_ext`, `_offline`, `_static`.
 
 Skips where Chromium or chromedriver is missing, like ``tests/test_browser.py``.
 """
@@ -193,3 +194,16 @@ def test_chapter_renders_and_runs_in_jupyterlab(lab, browser, name):
         ".filter(t => /Error|Traceback/.test(t))"
     )
     assert not failed, f"{name}: errors after Run All in JupyterLab: {failed[:3]}"
+
+
+def test_file_browser_lists_the_chapters_not_the_helper_folders(lab):
+    # `make install` puts .jupyter/jupyter_server_config.json (hide_globs) where the
+    # server reads it; Binder reads the same file from the repository (its home)
+    import urllib.request
+
+    with urllib.request.urlopen(f"{lab}/api/contents/", timeout=30) as response:
+        names = {item["name"] for item in json.load(response)["content"]}
+    helpers = {"_ext", "_offline", "_static"}
+    assert helpers <= {p.name for p in (ROOT / "book").iterdir()}  # they exist in book/
+    assert not names & helpers, f"the file browser lists {sorted(names & helpers)}"
+    assert set(CHAPTERS) <= names
