@@ -107,3 +107,35 @@ def test_solutions_collapsed_and_never_replace_a_readers_function(path):
 @pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
 def test_kernel_metadata_is_what_jupyterlab_writes(path):
     assert load(path)["metadata"]["kernelspec"] == reader_metadata.KERNELSPEC
+
+
+def test_cited_keys_reads_every_citation_role_once_in_order():
+    notebook = {
+        "cells": [
+            {"cell_type": "markdown", "source": "as {cite:t}`b2` and {cite:p}`a1, b2`"},
+            {"cell_type": "code", "source": "# {cite}`not_a_citation_in_code`"},
+            {"cell_type": "markdown", "source": ["see {cite}`c3`", " and {cite:p}`a1`"]},
+        ]
+    }
+    assert reader_metadata.cited_keys(notebook) == ["b2", "a1", "c3"]
+
+
+def test_references_cell_refuses_a_key_missing_from_the_bibliography():
+    with pytest.raises(KeyError, match="nosuch2099"):
+        reader_metadata.references_cell(["nosuch2099"], {"a1": "A. Author. 2001."})
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
+def test_references_cell_lists_every_cited_work(path):
+    # jupyterlab-myst shows a citation's key only: the chapter's last cell resolves it
+    notebook = load(path)
+    keys = reader_metadata.cited_keys(notebook)
+    if not keys:
+        return
+    last = notebook["cells"][-1]
+    assert last.get("id") == reader_metadata.REFERENCES_CELL_ID
+    assert "remove-cell" in last["metadata"].get("tags", [])
+    text = "".join(last["source"])
+    references = reader_metadata.formatted_references()
+    for key in keys:
+        assert f"- `{key}`: {references[key]}" in text, key

@@ -14,7 +14,12 @@ every chapter what those readers need, generated from the one source of truth:
   (``"Python 3 (ipykernel)"``);
 * **collapsed solutions**: every code cell between a ``{solution-start}`` and
   its ``{solution-end}`` has its source hidden (``jupyter.source_hidden``), so
-  a reader sees the exercise, not its answer, until they expand it.
+  a reader sees the exercise, not its answer, until they expand it;
+* **a references cell** (the last cell, id ``nnbook-references``, tagged
+  ``remove-cell``): ``jupyterlab-myst`` cannot read ``book/references.bib``, so
+  a citation shows only its key there (and as written on Colab); this cell
+  lists every key the chapter cites with the work, formatted from
+  ``book/references.bib`` as the book's bibliography formats it.
 
 Idempotent: run it after editing a chapter or ``_config.yml``::
 
@@ -27,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -35,6 +41,10 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 MACRO_CELL_ID = "nnbook-macros"
+REFERENCES_CELL_ID = "nnbook-references"
+BIBLIOGRAPHY = ROOT / "book" / "references.bib"
+# {cite}`a`, {cite:p}`a,b`, {cite:t}`a`: the keys of sphinxcontrib-bibtex's roles
+CITE_ROLE = re.compile(r"\{cite(?::\w+)?\}`([^`]+)`")
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
@@ -70,6 +80,49 @@ def macro_cell(macros: dict[str, str | list]) -> dict:
     }
 
 
+def formatted_references(bib_path: Path = BIBLIOGRAPHY) -> dict[str, str]:
+    """Every entry of the bibliography as one line of Markdown (pybtex's plain style)."""
+    from pybtex.database import parse_file
+    from pybtex.plugin import find_plugin
+
+    entries = parse_file(str(bib_path)).entries
+    style = find_plugin("pybtex.style.formatting", "plain")()
+    return {
+        entry.key: " ".join(entry.text.render_as("markdown").split())
+        for entry in style.format_entries(entries.values())
+    }
+
+
+def cited_keys(notebook: dict) -> list[str]:
+    """The keys the notebook's markdown cells cite, in order of first citation."""
+    keys: list[str] = []
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "markdown" and cell.get("id") != REFERENCES_CELL_ID:
+            for group in CITE_ROLE.findall(_text(cell)):
+                keys += [k.strip() for k in group.split(",") if k.strip() not in keys]
+    return list(dict.fromkeys(keys))
+
+
+def references_cell(keys: list[str], references: dict[str, str]) -> dict:
+    missing = [k for k in keys if k not in references]
+    if missing:
+        raise KeyError(f"cited but not in {BIBLIOGRAPHY.name}: {missing}")
+    lines = [
+        "## References",
+        "",
+        "*In JupyterLab and Colab a citation shows its key; these are the works",
+        "this chapter cites (the HTML book's bibliography has them all).*",
+        "",
+        *(f"- `{key}`: {references[key]}" for key in keys),
+    ]
+    return {
+        "cell_type": "markdown",
+        "id": REFERENCES_CELL_ID,
+        "metadata": {"tags": ["remove-cell"]},
+        "source": "\n".join(lines) + "\n",
+    }
+
+
 def _text(cell: dict) -> str:
     source = cell["source"]
     return source if isinstance(source, str) else "".join(source)
@@ -93,10 +146,17 @@ def solution_code_cells(notebook: dict) -> list[int]:
     return found
 
 
-def apply(notebook: dict, macros: dict[str, str | list]) -> dict:
-    """Return ``notebook`` with the macro cell, kernel metadata and collapsed solutions."""
-    cells = [c for c in notebook["cells"] if c.get("id") != MACRO_CELL_ID]
+def apply(
+    notebook: dict, macros: dict[str, str | list], references: dict[str, str]
+) -> dict:
+    """Return ``notebook`` with the macro cell, kernel metadata, collapsed solutions
+    and the references cell."""
+    generated = (MACRO_CELL_ID, REFERENCES_CELL_ID)
+    cells = [c for c in notebook["cells"] if c.get("id") not in generated]
     notebook = {**notebook, "cells": [macro_cell(macros), *cells]}
+    keys = cited_keys(notebook)
+    if keys:
+        notebook["cells"].append(references_cell(keys, references))
     notebook["metadata"] = {**notebook["metadata"], "kernelspec": dict(KERNELSPEC)}
     if notebook.get("nbformat_minor", 0) < 5:
         notebook["nbformat_minor"] = 5  # cell ids (the macro cell has one)
@@ -119,11 +179,11 @@ def main(argv: list[str] | None = None) -> int:
         "--check", action="store_true", help="change nothing; exit 1 if a notebook would change"
     )
     args = parser.parse_args(argv)
-    macros = config_macros()
+    macros, references = config_macros(), formatted_references()
     stale = []
     for path in args.notebooks:
         before = path.read_text()
-        after = dumps(apply(json.loads(before), macros))
+        after = dumps(apply(json.loads(before), macros, references))
         if after != before:
             stale.append(path)
             if not args.check:
