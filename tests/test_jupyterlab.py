@@ -12,7 +12,10 @@ notebooks), opens every chapter in headless Chromium and asserts:
 * the learning objectives render as an admonition;
 * the notebook is not marked modified on opening (kernel metadata that
   JupyterLab would rewrite);
-* after Run All Cells, no cell shows an error;
+* after Run All Cells, no cell shows an error, and every control of every
+  explorable (``nnbook.widgets``) changes the figure on view when a reader
+  moves it (a dropdown to its next option, a slider by the arrow key), with
+  its label shown whole;
 * the file browser lists the chapters, not the helper folders `_ext`, `_offline`, `_static`.
 
 Skips where Chromium or chromedriver is missing, like ``tests/test_browser.py``.
@@ -194,6 +197,7 @@ def test_chapter_renders_and_runs_in_jupyterlab(lab, browser, name):
         ".filter(t => /Error|Traceback/.test(t))"
     )
     assert not failed, f"{name}: errors after Run All in JupyterLab: {failed[:3]}"
+    _assert_explorables_follow_their_controls(browser, name)
 
 
 def test_file_browser_lists_the_chapters_not_the_helper_folders(lab):
@@ -207,3 +211,51 @@ def test_file_browser_lists_the_chapters_not_the_helper_folders(lab):
     assert helpers <= {p.name for p in (ROOT / "book").iterdir()}  # they exist in book/
     assert not names & helpers, f"the file browser lists {sorted(names & helpers)}"
     assert set(CHAPTERS) <= names
+
+
+# the frame on view of each explorable: its Stacks show one Image, named by class
+VISIBLE_FRAMES = """return [...document.querySelectorAll('.nnbook-explorable')].map(e =>
+  [...e.querySelectorAll('.nnbook-frame')].filter(f => f.offsetParent !== null)
+    .map(f => [...f.classList].find(c => /^nnbook-frame-\\d/.test(c))).join(','))"""
+
+
+def _move(control) -> None:
+    """Move a control one step, as a reader does: the next option, or one arrow key."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import Select
+
+    selects = control.find_elements(By.TAG_NAME, "select")
+    if selects:
+        menu = Select(selects[0])
+        values = [o.get_attribute("value") for o in menu.options]
+        current = values.index(menu.first_selected_option.get_attribute("value"))
+        menu.select_by_index((current + 1) % len(values))
+        return
+    handle = control.find_element(By.CSS_SELECTOR, ".noUi-handle")
+    before = handle.get_attribute("aria-valuenow")
+    handle.send_keys(Keys.ARROW_RIGHT)
+    time.sleep(0.3)
+    if handle.get_attribute("aria-valuenow") == before:  # at its highest value
+        handle.send_keys(Keys.ARROW_LEFT)
+
+
+def _assert_explorables_follow_their_controls(driver, name: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    explorables = driver.find_elements(By.CSS_SELECTOR, ".nnbook-explorable")
+    assert explorables, f"{name}: no explorable rendered after Run All"
+    for index, explorable in enumerate(explorables):
+        for control in explorable.find_elements(By.CSS_SELECTOR, ".nnbook-control"):
+            label = control.find_element(By.CSS_SELECTOR, ".widget-label")
+            what = f"{name}, explorable {index + 1}, control {label.text!r}"
+            driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", control)
+            assert driver.execute_script(
+                "return arguments[0].scrollWidth <= arguments[0].clientWidth + 1", label
+            ), f"{what}: the label is cut off"
+            start = driver.execute_script(VISIBLE_FRAMES)[index]
+            _move(control)
+            deadline = time.monotonic() + 10
+            while driver.execute_script(VISIBLE_FRAMES)[index] == start:
+                assert time.monotonic() < deadline, f"{what}: the figure did not change"
+                time.sleep(0.25)
