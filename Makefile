@@ -15,12 +15,18 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # Stamps: reinstall only when a requirements file (or nnlib's metadata) changes.
-$(VENV)/.installed: $(BIN)/python requirements.txt constraints.txt pyproject.toml .jupyter/jupyter_server_config.json
+NEWS_SETTINGS := .jupyter/lab/user-settings/@jupyterlab/apputils-extension/notification.jupyterlab-settings
+$(VENV)/.installed: $(BIN)/python requirements.txt constraints.txt pyproject.toml .jupyter/jupyter_server_config.json $(NEWS_SETTINGS)
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	# the server reads jupyter_server_config.json from each config directory; files in
 	# jupyter_server_config.d/ only enable extensions, so hide_globs must not go there
 	mkdir -p $(VENV)/etc/jupyter
 	cp .jupyter/jupyter_server_config.json $(VENV)/etc/jupyter/jupyter_server_config.json
+	# JupyterLab asks every new reader whether to fetch Jupyter news: answer "never" for
+	# them (Binder reads the same setting from the repository's .jupyter/lab/user-settings)
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	$(BIN)/python -c 'import json, sys; print(json.dumps({"@jupyterlab/apputils-extension:notification": json.load(open(sys.argv[1]))}, indent=2))' \
+	  $(NEWS_SETTINGS) > $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt

@@ -11,7 +11,7 @@ notebooks), opens every chapter in headless Chromium and asserts:
   any rendered markdown cell;
 * the learning objectives render as an admonition;
 * the notebook is not marked modified on opening (kernel metadata that
-  JupyterLab would rewrite);
+  JupyterLab would rewrite), and JupyterLab does not ask about Jupyter news;
 * after Run All Cells, no cell shows an error, and every control of every
   explorable (``nnbook.widgets``) changes the figure on view when a reader
   moves it (a dropdown to its next option, a slider by the arrow key), with
@@ -174,6 +174,9 @@ def test_chapter_renders_and_runs_in_jupyterlab(lab, browser, name):
     ), f"{name}: the learning objectives do not render as an admonition"
     assert not browser.execute_script("return document.querySelector('.jp-mod-dirty') !== null"), (
         f"{name}: JupyterLab marks the notebook modified on opening (kernel metadata?)"
+    )
+    assert "Jupyter news" not in browser.execute_script("return document.body.innerText"), (
+        f"{name}: JupyterLab asks about Jupyter news (the notification settings of make install)"
     )
 
     browser.execute_script("window.jupyterapp.commands.execute('notebook:run-all-cells')")
