@@ -37,7 +37,7 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 # The Node tools (package.json, pinned by package-lock.json): MathJax to typeset
-# the math at build time, axe-core for tests/test_accessibility.py, Lighthouse for
+# the math at build time, axe-core for tests/book/test_accessibility.py, Lighthouse for
 # benchmarks/lighthouse.py. Without npm the book still builds (its math is then
 # typeset in the reader's browser) and the accessibility tests skip.
 node_modules/.installed: package.json package-lock.json
@@ -63,7 +63,7 @@ pdf: install
 	@echo "The PDF is _build/latex/book.pdf"
 
 # Every test: ruff, the nnlib tests, every notebook re-executed and compared
-# (nbval), the notebook checks, and the -W -n --keep-going book build (tests/test_book.py).
+# (nbval), the notebook checks, and the -W -n --keep-going book build (tests/book/test_book.py).
 test: install-dev node
 	$(BIN)/ruff check nnlib nnbook tests benchmarks tools book
 	$(BIN)/ruff format --check book
@@ -71,11 +71,7 @@ test: install-dev node
 
 # The fast loop (~30 s): the library's and the exercise checkers' tests and nnlib's
 # doctests; no notebook is executed and the book is not built.
-FAST_TESTS = $(filter-out tests/test_ch%.py tests/test_notebooks.py tests/test_book.py \
-	tests/test_browser.py tests/test_binder.py tests/test_links.py tests/test_ledger.py \
-	tests/test_execute_notebooks.py tests/test_chapter_shape.py tests/test_jupyterlab.py \
-	tests/test_widget_callbacks.py tests/test_pdf.py tests/test_reader_metadata.py \
-	tests/test_explorables.py tests/test_accessibility.py tests/test_page_weight.py,$(wildcard tests/test_*.py))
+FAST_TESTS = tests/nnlib tests/exercises
 test-fast: install-dev
 	$(BIN)/python -m pytest -q $(FAST_TESTS) nnlib
 

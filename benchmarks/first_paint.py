@@ -1,6 +1,6 @@
 """When does a page with an explorable paint its text and math? (issue 12, frames)
 
-Builds the one-page fixture book of ``tests/_fixture_book.py`` twice, with no
+Builds the one-page fixture book of ``tests/book/_fixture_book.py`` twice, with no
 explorable frames worth speaking of (the 30 small test frames) and with the page
 budget of issue 12 (150 chapter-size frames, about 1 MB), serves each on a loopback
 port and loads the page in headless Chromium, unthrottled and with the network

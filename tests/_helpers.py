@@ -1,11 +1,79 @@
-"""Helpers shared by the nnlib test files (not a conftest: plain imports)."""
+"""Helpers shared by every test file: ``from _helpers import ...`` (fixtures: conftest.py).
+
+Where the book is and what its TOC lists, the skip markers for optional tools
+(PyTorch, scikit-learn, chromium), and small factories for the nnlib tests.
+"""
 
 from __future__ import annotations
 
 import importlib.util
+import json
+import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]  # tests/ is one below the root
+BOOK = REPO / "book"
+
+
+def toc_files() -> list[str]:
+    """Every `file:` entry of _toc.yml (root first), as paths relative to the repo root."""
+    toc = yaml.safe_load((REPO / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files.extend(chapter["file"] for chapter in part.get("chapters", []))
+    return files
+
+
+def toc_notebooks() -> list[Path]:
+    """The notebooks _toc.yml lists, in reading order."""
+    return [REPO / f"{name}.ipynb" for name in toc_files() if (REPO / f"{name}.ipynb").exists()]
+
+
+def chapter_notebooks() -> list[Path]:
+    """Every chapter notebook in book/ (NN_slug.ipynb), sorted."""
+    return sorted(BOOK.glob("[0-9][0-9]_*.ipynb"))
+
+
+def load_notebook(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def repository_url() -> str:
+    config = yaml.safe_load((REPO / "_config.yml").read_text())
+    return config["repository"]["url"].rstrip("/")
+
+
+def headless_chromium():
+    """Debian's chromium, headless, driven by chromedriver, with the console log kept.
+
+    The browser tests (tests/book/test_browser.py, tests/book/test_explorables.py) share it; they
+    skip before calling it where chromium or chromedriver is missing.
+    """
+    from selenium import webdriver
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or shutil.which("chromium-browser")
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+                 "--window-size=1280,1600", "--disable-dev-shm-usage"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    service = webdriver.ChromeService(executable_path=shutil.which("chromedriver"))
+    driver = webdriver.Chrome(options=options, service=service)
+    driver.set_page_load_timeout(60)
+    return driver
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+requires_chromium = pytest.mark.skipif(
+    CHROMIUM is None or shutil.which("chromedriver") is None,
+    reason="needs Debian's chromium and chromium-driver (apt-get install them; .ci/run does)",
+)
 
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 requires_torch = pytest.mark.skipif(

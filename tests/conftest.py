@@ -1,10 +1,15 @@
-"""Shared fixtures: where the book is, which notebooks it lists, and the built HTML."""
+"""Shared fixtures: the built book and a loopback server for it.
+
+The plain helpers every test file imports (paths, the TOC, the skip markers) are in
+``tests/_helpers.py``; this file puts ``tests/`` on ``sys.path`` so that the test
+files in ``tests/nnlib``, ``tests/chapters``, ``tests/exercises`` and ``tests/book``
+all import them the same way: ``from _helpers import REPO, requires_torch``.
+"""
 
 from __future__ import annotations
 
 import functools
 import http.server
-import json
 import os
 import shutil
 import subprocess
@@ -13,38 +18,10 @@ import threading
 from pathlib import Path
 
 import pytest
-import yaml
 
-REPO = Path(__file__).resolve().parents[1]
-BOOK = REPO / "book"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-
-def toc_files() -> list[str]:
-    """Every `file:` entry of _toc.yml (root first), as paths relative to the repo root."""
-    toc = yaml.safe_load((REPO / "_toc.yml").read_text())
-    files = [toc["root"]]
-    for part in toc.get("parts", []):
-        files.extend(chapter["file"] for chapter in part.get("chapters", []))
-    return files
-
-
-def toc_notebooks() -> list[Path]:
-    """The notebooks _toc.yml lists, in reading order."""
-    return [REPO / f"{name}.ipynb" for name in toc_files() if (REPO / f"{name}.ipynb").exists()]
-
-
-def chapter_notebooks() -> list[Path]:
-    """Every chapter notebook in book/ (NN_slug.ipynb), sorted."""
-    return sorted(BOOK.glob("[0-9][0-9]_*.ipynb"))
-
-
-def load_notebook(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def repository_url() -> str:
-    config = yaml.safe_load((REPO / "_config.yml").read_text())
-    return config["repository"]["url"].rstrip("/")
+from _helpers import REPO
 
 
 @pytest.fixture(scope="session")
@@ -70,28 +47,6 @@ def built_book(tmp_path_factory) -> tuple[Path, str]:
     if result.returncode != 0 or not (html / "index.html").exists():
         pytest.fail(f"jupyter-book build failed (exit {result.returncode}):\n{log[-6000:]}")
     return html, log
-
-
-def headless_chromium():
-    """Debian's chromium, headless, driven by chromedriver, with the console log kept.
-
-    The browser tests (tests/test_browser.py, tests/test_explorables.py) share it; they
-    skip before calling it where chromium or chromedriver is missing.
-    """
-    from selenium import webdriver
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or shutil.which("chromium-browser")
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-                 "--window-size=1280,1600", "--disable-dev-shm-usage"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    service = webdriver.ChromeService(executable_path=shutil.which("chromedriver"))
-    driver = webdriver.Chrome(options=options, service=service)
-    driver.set_page_load_timeout(60)
-    return driver
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -1,5 +1,5 @@
 // Small accessibility repairs the theme and the widget manager leave to the book
-// (html_js_files in _config.yml; tests/test_accessibility.py runs axe-core on them).
+// (html_js_files in _config.yml; tests/book/test_accessibility.py runs axe-core on them).
 //
 // 1. A displayed formula wider than the column scrolls sideways; a keyboard reader
 //    can scroll it only if it takes the focus (axe: scrollable-region-focusable).

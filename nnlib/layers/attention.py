@@ -20,7 +20,7 @@ Given the upstream gradient :math:`dO = \\partial L/\\partial O` the backward pa
     dQ = \\frac{dS\\, K}{\\sqrt{d_k}}, \\quad dK = \\frac{dS^\\top Q}{\\sqrt{d_k}} .
 
 Chapter 14 of the book derives both (SymPy) and checks them against finite
-differences and PyTorch (``tests/test_attention.py``).
+differences and PyTorch (``tests/nnlib/test_attention.py``).
 """
 
 from __future__ import annotations

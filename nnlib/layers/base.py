@@ -45,7 +45,7 @@ recurrent or convolutional layer) sums the contributions *inside* its own
 Layers whose output has the shape of their input (activations, dropout) set
 the class attribute ``preserves_shape = True`` so that ``Sequential`` can
 check the widths of the layers around them.  A new layer is also added to the
-registry of ``tests/test_layer_contract.py`` (one line), which checks its
+registry of ``tests/nnlib/test_layer_contract.py`` (one line), which checks its
 gradients, float32 path, error messages and ``repr``.
 
 Example

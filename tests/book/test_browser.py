@@ -1,0 +1,165 @@
+"""The built book as a reader sees it: every page in headless Chromium.
+
+For every page of the TOC: the math is typeset (at build time, or by the book's
+own MathJax; no raw TeX left, no MathJax errors such as an undefined macro), every
+image loads, stored widgets render through the book's own widget manager once the
+reader scrolls to them, the browser logs
+no JavaScript error, nothing is fetched from outside the book, and the sidebar
+lists every chapter. Screenshots of a few pages (one in dark mode) go to
+``$BOOK_ARTIFACTS`` (default ``artifacts/``), which CI keeps.
+
+Needs Debian's ``chromium`` and ``chromium-driver`` (``.ci/run`` installs them);
+skips with that reason elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from _helpers import (
+    REPO,
+    chapter_notebooks,
+    headless_chromium,
+    requires_chromium,
+    toc_files,
+)
+
+webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+pytestmark = [pytest.mark.browser, requires_chromium]
+
+PAGES = toc_files()
+CHAPTERS = {f"book/{p.stem}" for p in chapter_notebooks()}
+SCREENSHOTS = {"book/intro": "intro", "book/03_activations": "activations",
+               "book/05_backpropagation": "backpropagation", "book/equations": "ledger"}
+DARK_MODE_PAGE = "book/05_backpropagation"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    driver = headless_chromium()
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(scope="module")
+def artifacts() -> Path:
+    folder = Path(os.environ.get("BOOK_ARTIFACTS", REPO / "artifacts"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _wait_for_math(driver) -> None:
+    """Wait until MathJax has finished its first typesetting pass."""
+    WebDriverWait(driver, 30).until(lambda d: d.execute_script(
+        "return !window.MathJax || !MathJax.startup || !MathJax.startup.promise ? 'none' :"
+        " (window.__mathDone === true ? true :"
+        " (MathJax.startup.promise.then(() => { window.__mathDone = true; }), false));"
+    ) in (True, "none"))
+
+
+# What the page shows outside code: raw TeX delimiters left there mean unrendered math.
+_VISIBLE_PROSE = """
+const clone = document.querySelector('main').cloneNode(true);
+clone.querySelectorAll('pre, code, script, style, mjx-container, .cell_input, .output')
+     .forEach(e => e.remove());
+return clone.innerText;
+"""
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_reads_correctly(browser, site, artifacts, page):
+    browser.get(f"{site}/{page}.html")
+    WebDriverWait(browser, 30).until(
+        lambda d: d.execute_script("return document.readyState") == "complete")
+    _wait_for_math(browser)
+    if page in SCREENSHOTS:
+        browser.save_screenshot(str(artifacts / f"{SCREENSHOTS[page]}.png"))
+
+    # Math is typeset at build time (tools/typeset_math.mjs); a page that keeps the
+    # browser's MathJax typesets the rest on load. Either way: containers, no raw TeX.
+    has_math = browser.execute_script(
+        "return document.querySelectorAll('.math, mjx-container').length")
+    if has_math:
+        typeset = browser.execute_script(
+            "return document.querySelectorAll('mjx-container').length")
+        assert typeset > 0, f"{page}: math on the page but nothing typeset"
+    errors = browser.execute_script(
+        "return Array.from(document.querySelectorAll('mjx-merror')).map(e => e.textContent)")
+    assert not errors, f"{page}: MathJax errors (undefined macro?): {errors[:5]}"
+    prose = browser.execute_script(_VISIBLE_PROSE)
+    for delimiter in ("\\(", "\\[", "$$"):
+        assert delimiter not in prose, f"{page}: raw TeX {delimiter!r} left in the page"
+
+    # Figures load lazily (nnbook_assets.lazy_images): ask for all of them now.
+    browser.execute_script(
+        "document.querySelectorAll('img[loading=lazy]').forEach(i => { i.loading = 'eager'; })")
+    WebDriverWait(browser, 30).until(lambda d: d.execute_script(
+        "return Array.from(document.images).every(i => i.complete)"))
+    broken = browser.execute_script(
+        "return Array.from(document.images)"
+        ".filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)")
+    assert not broken, f"{page}: images that did not load: {broken}"
+
+    stored = browser.execute_script(
+        "return document.querySelectorAll("
+        "'script[type=\"application/vnd.jupyter.widget-view+json\"]').length")
+    if stored:
+        # The widget manager loads when a widget nears the viewport, as for a reader.
+        browser.execute_script(
+            "document.querySelector('script[type=\"application/vnd.jupyter.widget-view+json\"]')"
+            ".parentElement.scrollIntoView()")
+        WebDriverWait(browser, 30).until(lambda d: d.execute_script(
+            "return document.querySelectorAll('.jupyter-widgets, .widget-inline-hbox,"
+            " .widget-container').length") > 0,
+            message=f"{page}: stored widgets did not render")
+    if page in CHAPTERS:
+        assert stored, f"{page}: a chapter without a stored widget"
+
+    origin = site
+    outside = browser.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name)"
+        ".filter(n => !n.startsWith(arguments[0]) && !n.startsWith('data:'))", origin)
+    assert not outside, f"{page}: fetched from outside the book: {outside}"
+
+    sidebar = set(browser.execute_script(
+        "return Array.from(document.querySelectorAll('nav.bd-docs-nav a'))"
+        ".map(a => new URL(a.href).pathname)"))
+    expected = {f"/{name}.html" for name in PAGES if name != "book/intro"}
+    assert expected <= sidebar, f"{page}: the sidebar misses {sorted(expected - sidebar)}"
+
+    severe = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+    assert not severe, f"{page}: JavaScript errors: {severe[:5]}"
+
+
+def test_dark_mode_keeps_figures_and_math_legible(browser, site, artifacts):
+    """The theme's dark mode: figures keep their own light background, math turns light."""
+    browser.get(f"{site}/{DARK_MODE_PAGE}.html")
+    browser.execute_script(
+        "localStorage.setItem('theme', 'dark'); localStorage.setItem('mode', 'dark');")
+    browser.refresh()
+    WebDriverWait(browser, 30).until(
+        lambda d: d.execute_script("return document.documentElement.dataset.theme") == "dark")
+    _wait_for_math(browser)
+    math_colour, page_colour = browser.execute_script(
+        "const m = document.querySelector('mjx-container');"
+        "return [m ? getComputedStyle(m).color : null,"
+        " getComputedStyle(document.body).backgroundColor];")
+    assert math_colour is not None, "no typeset math on the dark-mode page"
+
+    def luminance(css: str) -> float:
+        r, g, b = (float(v) for v in css[css.index("(") + 1:css.index(")")].split(",")[:3])
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    assert luminance(math_colour) - luminance(page_colour) > 100, (
+        f"math {math_colour} on background {page_colour} is not legible in dark mode")
+    # Figures load lazily, sections render near the viewport: scroll to the first.
+    browser.execute_script("document.querySelector('.cell_output img').scrollIntoView()")
+    WebDriverWait(browser, 30).until(lambda d: d.execute_script(
+        "return Array.from(document.querySelectorAll('.cell_output img'))"
+        ".filter(i => i.naturalWidth > 0).length > 0"), message="no figure rendered in dark mode")
+    browser.save_screenshot(str(artifacts / "backpropagation-dark.png"))
+    browser.execute_script("localStorage.clear();")

@@ -1,0 +1,125 @@
+"""What a page costs a reader on first load: bytes transferred, gzip as served.
+
+For every page of the TOC, the resources the browser fetches before the reader
+scrolls: the page itself, its stylesheets and the fonts they or the page's own
+``<style>`` name, its scripts, and its images that are not ``loading="lazy"``.
+Text (HTML, CSS, JavaScript, SVG, JSON) is counted gzipped, as GitHub Pages
+serves it; images and fonts as they are. Widget frames (``_frames/``) and the
+widget manager are not counted: they load when a widget nears the viewport
+(``book/_offline/js/widgets-offline.js``). Deterministic, unlike Lighthouse's
+timings (``benchmarks/lighthouse.py`` measures those).
+
+The budget is the pages issue's: 1.2 MB for a chapter's first load.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+from _helpers import toc_files
+
+BUDGET = 1_200_000
+TEXT = {".html", ".css", ".js", ".svg", ".json", ".txt", ".map"}
+
+
+class _FirstLoad(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+        self.styles: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "script" and attributes.get("src"):
+            self.urls.append(attributes["src"])
+        elif tag == "link" and attributes.get("href"):
+            rel = (attributes.get("rel") or "").split()
+            if {"stylesheet", "preload", "icon"} & set(rel):
+                self.urls.append(attributes["href"])
+        elif tag == "img" and attributes.get("src") and attributes.get("loading") != "lazy":
+            self.urls.append(attributes["src"])
+        elif tag == "style":
+            self._in_style = True
+
+    def handle_endtag(self, tag):
+        if tag == "style":
+            self._in_style = False
+
+    def handle_data(self, data):
+        if self._in_style:
+            self.styles.append(data)
+
+
+def _css_urls(css: str) -> list[str]:
+    return [u.strip("'\"") for u in re.findall(r"url\(([^)]+)\)", css)
+            if not u.strip("'\"").startswith("data:")]
+
+
+def transferred(html: Path, page: Path) -> dict[str, int]:
+    """Resource (relative to the build) -> bytes on the wire, for one page's first load."""
+    sizes: dict[str, int] = {}
+    queue: list[tuple[Path, str]] = []
+
+    def add(base: Path, url: str) -> None:
+        if urlparse(url).scheme in ("http", "https", "data") or url.startswith("//"):
+            return
+        target = (base.parent / unquote(url.split("#")[0].split("?")[0])).resolve()
+        if target.is_file():
+            queue.append((target, url))
+
+    parser = _FirstLoad()
+    text = page.read_text(encoding="utf-8")
+    parser.feed(text)
+    sizes[page.relative_to(html).as_posix()] = len(gzip.compress(text.encode(), 6))
+    for url in parser.urls:
+        add(page, url)
+    for style in parser.styles:  # fonts named by the page's own CSS (the math's)
+        for url in _css_urls(style):
+            add(page, url)
+    while queue:
+        target, _ = queue.pop()
+        key = target.relative_to(html.resolve()).as_posix()
+        if key in sizes:
+            continue
+        data = target.read_bytes()
+        sizes[key] = len(gzip.compress(data, 6)) if target.suffix in TEXT else len(data)
+        if target.suffix == ".css":
+            for url in _css_urls(data.decode("utf-8", "replace")):
+                if not url.endswith((".woff", ".woff2", ".ttf", ".eot")):
+                    add(target, url)
+    return sizes
+
+
+@pytest.mark.parametrize("name", toc_files())
+def test_first_load_fits_the_budget(built_book, name):
+    html, _ = built_book
+    page = html / f"{name}.html"
+    sizes = transferred(html, page)
+    total = sum(sizes.values())
+    heaviest = sorted(sizes.items(), key=lambda item: -item[1])[:6]
+    listing = ", ".join(f"{key} {size / 1000:.0f} kB" for key, size in heaviest)
+    assert total <= BUDGET, (
+        f"{name}: first load {total / 1e6:.2f} MB > {BUDGET / 1e6:.1f} MB; heaviest: {listing}"
+    )
+
+
+def test_the_measure_counts_what_a_browser_fetches(tmp_path):
+    """A page, a stylesheet, a script and an eager image count; a lazy one does not."""
+    (tmp_path / "s.css").write_text("body { color: red }" * 100)
+    (tmp_path / "a.js").write_text("var a = 1;" * 100)
+    (tmp_path / "eager.png").write_bytes(b"\x89PNG" + b"\0" * 996)
+    (tmp_path / "lazy.png").write_bytes(b"\x89PNG" + b"\0" * 4996)
+    page = tmp_path / "p.html"
+    page.write_text('<html><head><link rel="stylesheet" href="s.css"><script src="a.js">'
+                    '</script></head><body><img src="eager.png">'
+                    '<img src="lazy.png" loading="lazy"></body></html>')
+    sizes = transferred(tmp_path, page)
+    assert set(sizes) == {"p.html", "s.css", "a.js", "eager.png"}
+    assert sizes["eager.png"] == 1000
+    assert sizes["s.css"] < 1900  # gzipped
