@@ -8,7 +8,8 @@ agree), saying what is wrong when it disagrees and naming the classic mistakes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -19,11 +20,14 @@ __all__ = [
     "ATTENTION_BACKWARD_MISTAKES",
     "ATTENTION_MISTAKES",
     "MHA_PARAM_COUNT_MISTAKES",
+    "ORDER_BLIND_CEILING_MISTAKES",
     "check_attention",
     "check_attention_backward",
     "check_mha_param_count",
+    "check_order_blind_ceiling",
     "reference_attention",
     "reference_attention_backward",
+    "reference_order_blind_ceiling",
 ]
 
 
@@ -234,4 +238,97 @@ def check_mha_param_count(mha_param_count: Callable[[int, int], int]) -> CheckRe
         hint="each head has its own d_head x d_model blocks (rows) of W_q, W_k and W_v; "
         "add them up over the heads, then add W_o",
         mistakes=MHA_PARAM_COUNT_MISTAKES,
+    )
+
+
+# ---------------------------------------------------------------------------------
+# The order-blind ceiling of the reversal task (eq-attn-bag-ceiling): a model that
+# sees only the bag of tokens (their counts c_1, ..., c_s) can do no better at any
+# position than guess the most frequent token, right with probability max_v c_v / T.
+# ---------------------------------------------------------------------------------
+def _count_vectors(T: int, s: int) -> Iterator[tuple[int, ...]]:
+    """Every ``(c_1, ..., c_s)`` of non-negative integers with sum ``T``."""
+    if s == 1:
+        yield (T,)
+        return
+    for first in range(T + 1):
+        for rest in _count_vectors(T - first, s - 1):
+            yield (first, *rest)
+
+
+def _multinomial(counts: tuple[int, ...]) -> int:
+    """The number of sequences with these counts, ``T! / (c_1! ... c_s!)``."""
+    return math.factorial(sum(counts)) // math.prod(math.factorial(c) for c in counts)
+
+
+def _bag_mean(T: int, s: int, value: Callable[[tuple[int, ...]], float], *,
+              weighted: bool = True) -> float:
+    T, s = int(T), int(s)
+    bags = list(_count_vectors(T, s))
+    if not weighted:  # every bag equally likely: the classic mistake
+        return sum(value(c) for c in bags) / len(bags)
+    return sum(_multinomial(c) * value(c) for c in bags) / s**T
+
+
+def reference_order_blind_ceiling(T: int, s: int) -> float:
+    """The best accuracy of any order-blind model on reversal, ``E[max_v c_v] / T``.
+
+    .. math::
+
+        \\mathrm{acc}^\\ast = \\frac{1}{T}\\sum_{c_1 + \\dots + c_s = T}
+        \\frac{T!}{c_1!\\cdots c_s!}\\, s^{-T} \\max_v c_v .
+
+    Parameters
+    ----------
+    T : int
+        Sequence length.
+    s : int
+        Alphabet size (tokens uniform and independent).
+
+    Returns
+    -------
+    float
+    """
+    return _bag_mean(T, s, max) / int(T)
+
+
+ORDER_BLIND_CEILING_MISTAKES = catalogue(
+    [
+    ("that is chance, 1/s; a bag of words knows which tokens occur and how often, "
+     "and guessing the most frequent one beats chance", lambda T, s: 1 / s),
+    ("you averaged over the bags as if each were equally likely; a bag with counts c "
+     "arises from T! / (c_1! ... c_s!) of the s^T sequences, so weight it by that",
+     lambda T, s: _bag_mean(T, s, max, weighted=False) / T),
+    ("you returned the expected largest count E[max_v c_v]; the probability of a hit "
+     "is that count divided by T", lambda T, s: _bag_mean(T, s, max)),
+    ("you guessed uniformly among the tokens present, E[1 / #distinct]; the best "
+     "guess is the most frequent token, right with probability max_v c_v / T",
+     lambda T, s: _bag_mean(T, s, lambda c: 1 / sum(x > 0 for x in c))),
+]
+)
+
+
+def check_order_blind_ceiling(order_blind_ceiling: Callable[[int, int], float]) -> CheckResult:
+    """Check ``order_blind_ceiling(T, s)``: the best accuracy of a bag-of-words reverser.
+
+    Parameters
+    ----------
+    order_blind_ceiling : callable
+        The reader's exact (or float) value for sequences of ``T`` tokens drawn
+        uniformly and independently from ``s`` symbols.
+
+    Returns
+    -------
+    CheckResult
+    """
+    cases = [(np.int64(T), np.int64(s)) for T, s in ((2, 2), (3, 2), (4, 3), (6, 4), (5, 5))]
+    return check_diagnosing(
+        order_blind_ceiling,
+        reference=reference_order_blind_ceiling,
+        cases=cases,
+        name="order_blind_ceiling",
+        hint="given the bag (the counts c_v), every arrangement of it is equally likely, "
+        "so the token at any one position is v with probability c_v / T; average the "
+        "best such probability over the bags, each weighted by how likely it is",
+        mistakes=ORDER_BLIND_CEILING_MISTAKES,
     )

@@ -6,9 +6,15 @@ difference from the stated closed forms must cancel to zero. Fed the classic
 wrong forms (no row-sum term, the diagonal softmax Jacobian, no 1/sqrt(d_k),
 dS not transposed in dK) it must not. Likewise the variance Var(q.k) =
 d_k sigma_q^2 sigma_k^2 by sympy.stats must reject d_k sigma_q sigma_k and 1.
+The order-blind ceiling E[max_v c_v] / T of the reversal task must match a
+brute-force search, and chance, unweighted bags and other slips must not.
 """
 
 from __future__ import annotations
+
+import itertools
+import math
+from fractions import Fraction
 
 import pytest
 import sympy as sp
@@ -116,3 +122,62 @@ def test_shift_is_the_rotation():
 )
 def test_shift_wrong_forms_fail(wrong):
     assert not shift_is(wrong)
+
+
+# ---------------------------------------------------------------------------------
+# eq-attn-bag-ceiling: the best accuracy of an order-blind model on reversal is
+# E[max_v c_v] / T over multinomial bags. The check is independent of the formula:
+# a brute-force search for the best order-blind guess over all s^T sequences,
+# grouped by bag. The classic wrong closed forms (chance 1/s; every bag equally
+# likely; guessing uniformly among the symbols present; E[max_v c_v] without
+# the 1/T) must fail it.
+# ---------------------------------------------------------------------------------
+def _bags(T, s):
+    return [c for c in itertools.product(range(T + 1), repeat=s) if sum(c) == T]
+
+
+def _n_sequences(c):
+    return Fraction(math.factorial(sum(c)), math.prod(math.factorial(x) for x in c))
+
+
+def _ceiling(T, s):
+    return sum(_n_sequences(c) * max(c) for c in _bags(T, s)) / (s**T * T)
+
+
+def _brute_force(T, s):
+    groups = {}
+    for seq in itertools.product(range(s), repeat=T):
+        groups.setdefault(tuple(sorted(seq)), []).append(seq[::-1])
+    hits = sum(
+        max(column.count(v) for v in range(s))
+        for targets in groups.values()
+        for column in map(list, zip(*targets, strict=True))
+    )
+    return Fraction(hits, s**T * T)
+
+
+CEILING_CASES = [(3, 2), (4, 3), (5, 3), (6, 4)]
+
+
+def ceiling_matches(stated) -> bool:
+    return all(stated(T, s) == _brute_force(T, s) for T, s in CEILING_CASES)
+
+
+def test_order_blind_ceiling_passes():
+    assert ceiling_matches(_ceiling)
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        lambda T, s: Fraction(1, s),
+        lambda T, s: Fraction(sum(max(c) for c in _bags(T, s)), len(_bags(T, s)) * T),
+        lambda T, s: sum(
+            _n_sequences(c) * Fraction(1, sum(x > 0 for x in c)) for c in _bags(T, s)
+        ) / s**T,
+        lambda T, s: _ceiling(T, s) * T,
+    ],
+    ids=["chance", "bags equally likely", "uniform among present", "no 1/T"],
+)
+def test_order_blind_ceiling_wrong_forms_fail(wrong):
+    assert not ceiling_matches(wrong)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+from fractions import Fraction
+
 import numpy as np
 import pytest
 
@@ -9,17 +12,21 @@ from nnbook.exercises.attn import (
     ATTENTION_BACKWARD_MISTAKES,
     ATTENTION_MISTAKES,
     MHA_PARAM_COUNT_MISTAKES,
+    ORDER_BLIND_CEILING_MISTAKES,
     check_attention,
     check_attention_backward,
     check_mha_param_count,
+    check_order_blind_ceiling,
     reference_attention,
     reference_attention_backward,
+    reference_order_blind_ceiling,
 )
 from nnlib.activations import softmax
 from nnlib.layers.attention import (
     scaled_dot_product_attention,
     scaled_dot_product_attention_backward,
 )
+from tests._helpers import assert_each_mistake_named
 
 
 def _pairs(mistakes):
@@ -159,3 +166,59 @@ def test_correct_alternative_forms_pass():
 def test_backward_hint_does_not_give_the_solution_away():
     result = check_attention_backward(_pairs(ATTENTION_BACKWARD_MISTAKES)[0][1])
     assert "keepdims" not in result.message and "P.T @ dO" not in result.message
+
+
+# --- the order-blind ceiling of the reversal task (eq-attn-bag-ceiling) ---
+
+
+def _best_order_blind_by_brute_force(T, s):
+    """The Bayes-optimal order-blind accuracy found without the formula.
+
+    Group all s^T sequences by their bag (sorted tuple); within a group, at each
+    position, the best guess of the reversed target is its most frequent value.
+    """
+    groups = {}
+    for seq in itertools.product(range(s), repeat=T):
+        groups.setdefault(tuple(sorted(seq)), []).append(seq[::-1])
+    hits = sum(
+        max(column.count(v) for v in range(s))
+        for targets in groups.values()
+        for column in map(list, zip(*targets, strict=True))
+    )
+    return Fraction(hits, s**T * T)
+
+
+@pytest.mark.parametrize(("T", "s"), [(1, 3), (2, 2), (3, 2), (4, 3), (5, 3), (6, 4)])
+def test_order_blind_reference_is_the_brute_force_optimum(T, s):
+    assert np.isclose(reference_order_blind_ceiling(T, s),
+                      float(_best_order_blind_by_brute_force(T, s)), rtol=1e-12)
+
+
+def test_order_blind_checker_accepts_reference_and_brute_force():
+    assert check_order_blind_ceiling(reference_order_blind_ceiling)
+    assert check_order_blind_ceiling(
+        lambda T, s: float(_best_order_blind_by_brute_force(int(T), int(s)))
+    )
+
+
+def test_order_blind_checker_names_each_mistake():
+    assert_each_mistake_named(check_order_blind_ceiling, ORDER_BLIND_CEILING_MISTAKES)
+
+
+def test_order_blind_checker_hint_when_the_code_raises_and_not_written():
+    def todo(T, s):
+        raise NotImplementedError
+
+    def broken(T, s):
+        return [0][T]
+
+    assert "not written yet" in repr(check_order_blind_ceiling(todo))
+    result = check_order_blind_ceiling(broken)
+    assert not result and "hint: given the bag" in result.message
+
+
+def test_order_blind_checker_rejects_a_near_miss():
+    # off by a little (a rounded value) is still wrong
+    assert not check_order_blind_ceiling(
+        lambda T, s: round(reference_order_blind_ceiling(T, s), 3)
+    )

@@ -242,3 +242,53 @@ def test_block_float32_and_eval():
     assert block.backward(np.ones_like(Y)).dtype == np.float32
     block.eval()
     assert not any(layer.training for _, layer in block.sublayers)
+
+
+# ---------------------------------------------------------------------------------
+# pre-LN vs post-LN at initialisation (chapter 14, sec-attn-layernorm): the
+# pattern Xiong et al. (2020) describe, measured on a small stack
+# ---------------------------------------------------------------------------------
+def _w2_gradient_norms(norm_first, n_blocks, seed, width=16, batch=8, T=6):
+    from nnlib.layers import Dense, LayerNorm
+    from nnlib.losses import CrossEntropy
+
+    rng = np.random.default_rng(seed)
+    embed = Embedding(5, width, rng=rng)
+    blocks = [
+        TransformerBlock(width, n_heads=2, d_ff=2 * width, norm_first=norm_first, rng=rng)
+        for _ in range(n_blocks)
+    ]
+    final_norm, readout = LayerNorm(width), Dense(width, 5, rng=rng)
+    ids = rng.integers(0, 5, size=(batch, T))
+    H = embed.forward(ids) + positional_encoding(T, width)
+    for block in blocks:
+        H = block.forward(H)
+    if norm_first:
+        H = final_norm.forward(H)
+    loss = CrossEntropy()
+    loss.forward(readout.forward(H.reshape(-1, width)), ids[:, ::-1].ravel())
+    dH = readout.backward(loss.backward()).reshape(H.shape)
+    if norm_first:
+        dH = final_norm.backward(dH)
+    for block in reversed(blocks):
+        dH = block.backward(dH)
+    return np.array([np.linalg.norm(b.ff2.W.grad) for b in blocks])
+
+
+def test_post_ln_gradients_grow_towards_the_output_and_pre_ln_do_not():
+    pre, post = (
+        np.mean([_w2_gradient_norms(nf, 6, seed) for seed in range(8)], axis=0)
+        for nf in (True, False)
+    )
+    assert post[3:].mean() > 1.1 * post[:3].mean()  # post-LN: larger near the output
+    assert pre[-1] < pre[0]  # pre-LN: not larger near the output
+    assert post[-1] > 1.5 * pre[-1]
+
+
+def test_pre_ln_last_block_gradient_shrinks_with_depth_post_ln_does_not():
+    last = {
+        nf: [np.mean([_w2_gradient_norms(nf, L, s)[-1] for s in range(8)]) for L in (1, 8)]
+        for nf in (True, False)
+    }
+    assert last[True][1] < 0.75 * last[True][0]
+    assert last[False][1] > 0.8 * last[False][0]
