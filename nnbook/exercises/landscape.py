@@ -10,18 +10,22 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+from scipy.optimize import linear_sum_assignment
 
 from nnbook.exercises import CheckResult
 from nnbook.exercises._diagnose import Mistake, check_with_mistakes
 
 __all__ = [
     "FILTER_NORMALISE_MISTAKES",
+    "MATCH_HIDDEN_MISTAKES",
     "PERMUTE_HIDDEN_MISTAKES",
     "SADDLE_HESSIAN_MISTAKES",
     "check_filter_normalise",
+    "check_match_hidden",
     "check_permute_hidden",
     "check_saddle_hessian",
     "reference_filter_normalise",
+    "reference_match_hidden",
     "reference_permute_hidden",
     "reference_saddle_hessian",
 ]
@@ -248,4 +252,102 @@ def check_saddle_hessian(saddle_hessian: Callable[..., np.ndarray]) -> CheckResu
         name="saddle_hessian",
         hint="at w = 0 both diagonal entries vanish; the off-diagonal one is "
         "-(1/N) sum_i x_i y_i (mind the sign and the mean).",
+    )
+
+
+def _unit_similarity(W1a, b1a, W2a, W1b, b1b, W2b, *, outgoing=True, bias=True):
+    """``S[i, j]``: inner product of unit ``i`` of network a with unit ``j`` of b."""
+    S = W1a @ W1b.T
+    if bias:
+        S = S + np.outer(b1a, b1b)
+    if outgoing:
+        S = S + W2a.T @ W2b
+    return S
+
+
+def reference_match_hidden(
+    W1a: np.ndarray,
+    b1a: np.ndarray,
+    W2a: np.ndarray,
+    W1b: np.ndarray,
+    b1b: np.ndarray,
+    W2b: np.ndarray,
+) -> np.ndarray:
+    """Weight matching: the permutation of network b's hidden units closest to a's.
+
+    Returns ``perm`` (shape ``(m,)``) such that unit ``j`` of the permuted b,
+    ``W1b[perm]``, ``b1b[perm]``, ``W2b[:, perm]``, is matched with unit ``j`` of
+    a. It maximises the summed inner products of matched units,
+
+    .. math::
+
+        \\pi^\\star = \\arg\\max_\\pi \\sum_j \\big(W^1_{a,j} \\cdot W^1_{b,\\pi(j)}
+        + b^1_{a,j} b^1_{b,\\pi(j)} + W^2_{a,:j} \\cdot W^2_{b,:\\pi(j)}\\big),
+
+    which minimises :math:`\\|\\theta_a - \\pi(\\theta_b)\\|^2` (Ainsworth et al.
+    2023), a linear assignment problem solved exactly by
+    :func:`scipy.optimize.linear_sum_assignment`.
+    """
+    S = _unit_similarity(W1a, b1a, W2a, W1b, b1b, W2b)
+    rows, cols = linear_sum_assignment(S, maximize=True)
+    return cols[np.argsort(rows)]
+
+
+def _assignment(S: np.ndarray, *, maximize: bool = True) -> np.ndarray:
+    rows, cols = linear_sum_assignment(S, maximize=maximize)
+    return cols[np.argsort(rows)]
+
+
+MATCH_HIDDEN_MISTAKES = (
+    Mistake(
+        lambda *w: _assignment(_unit_similarity(*w), maximize=False),
+        "this is the WORST match: linear_sum_assignment MINIMISES its cost by "
+        "default; on a similarity matrix pass maximize=True (or minimise -S).",
+    ),
+    Mistake(
+        lambda *w: np.argsort(_assignment(_unit_similarity(*w))),
+        "this is the INVERSE permutation: unit j of the permuted b must be unit "
+        "perm[j] of b, i.e. return the column indices col_ind, not argsort(col_ind).",
+    ),
+    Mistake(
+        lambda *w: _assignment(_unit_similarity(*w, outgoing=False)),
+        "the outgoing weights are missing: a hidden unit is also a COLUMN of W2; "
+        "add W2a.T @ W2b to the similarity.",
+    ),
+    Mistake(
+        lambda *w: _assignment(_unit_similarity(*w, outgoing=False, bias=False)),
+        "only the incoming weights were compared: add the biases (np.outer(b1a, "
+        "b1b)) and the outgoing weights (W2a.T @ W2b) to the similarity.",
+    ),
+)
+
+
+def check_match_hidden(match_hidden: Callable[..., np.ndarray]) -> CheckResult:
+    """Check ``match_hidden(W1a, b1a, W2a, W1b, b1b, W2b) -> perm``.
+
+    ``W1*`` have shape ``(m, n_in)``, ``b1*`` shape ``(m,)``, ``W2*`` shape
+    ``(n_out, m)``. Network b of each test is a noisy, permuted copy of a, so the
+    matching is unambiguous. The verdict names the mistakes of
+    :data:`MATCH_HIDDEN_MISTAKES`.
+    """
+    rng = np.random.default_rng(39)
+    cases = []
+    for n_in, m, n_out, noise in [(2, 5, 1, 0.3), (3, 7, 2, 0.3), (4, 9, 3, 0.5)]:
+        W1a, b1a = rng.standard_normal((m, n_in)), rng.standard_normal(m)
+        W2a = rng.standard_normal((n_out, m))
+        hidden = rng.permutation(m)
+        W1b, b1b, W2b = (
+            v + noise * rng.standard_normal(v.shape)
+            for v in (W1a[hidden], b1a[hidden], W2a[:, hidden])
+        )
+        cases.append((W1a, b1a, W2a, W1b, b1b, W2b))
+    return check_with_mistakes(
+        match_hidden,
+        reference_match_hidden,
+        cases,
+        mistakes=MATCH_HIDDEN_MISTAKES,
+        name="match_hidden",
+        hint="build S[i, j] = W1a[i] . W1b[j] + b1a[i] b1b[j] + W2a[:, i] . "
+        "W2b[:, j] (S = W1a @ W1b.T + np.outer(b1a, b1b) + W2a.T @ W2b), then "
+        "rows, cols = linear_sum_assignment(S, maximize=True) and return cols.",
     )

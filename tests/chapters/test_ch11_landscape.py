@@ -7,6 +7,14 @@
   Hessian [[0, -xy], [-xy, 0]], nnlib's gradient against the lambdified SymPy gradient,
   and finite differences of nnlib's gradient at the origin; eigenvalues +-c.
 * On the valley of minima the Hessian has rank one (SymPy).
+* Weight matching recovers a hidden permutation and lowers the loss barrier between
+  two independently trained networks.
+* Saxe et al.'s mode strength solves its ODE (SymPy), and nnlib's gradient descent on a
+  two-layer linear network follows it.
+* The PL theorem's one-step inequality and unrolled rate (SymPy), and the measured
+  contraction on over-parameterised least squares.
+* The linearised network's residual under gradient flow decays as exp(-K t / n) r(0)
+  (SymPy), and the empirical NTK of a wide nnlib network moves less than a narrow one's.
 * Backprop equals the chain-rule sum over paths for a linear network.
 * PyTorch agrees, where it is installed.
 """
@@ -18,6 +26,24 @@ import itertools
 import numpy as np
 import pytest
 import sympy as sp
+from _ch11_math import (
+    PL_SYMBOLS,
+    SAXE,
+    U0,
+    S,
+    T,
+    ntk_residual_holds,
+    pl_least_squares_run,
+    pl_one_step_gap_holds,
+    pl_rate_bounds_run,
+    pl_rate_unrolled_holds,
+    saxe_curve,
+    saxe_gd_strengths,
+    saxe_half_time_holds,
+    saxe_simulation_matches,
+    saxe_solves_ode,
+    weight_matching,
+)
 
 from nnbook.exercises.landscape import reference_permute_hidden, reference_saddle_hessian
 from nnlib.activations import Identity, Tanh
@@ -26,7 +52,7 @@ from nnlib.gradcheck import numerical_gradient, relative_error
 from nnlib.layers import Dense
 from nnlib.losses import MSE, CrossEntropy
 from nnlib.network import Sequential, mlp
-from nnlib.optim import Adam
+from nnlib.optim import SGD, Adam
 from nnlib.train import fit
 
 TOL = 1e-7
@@ -108,6 +134,126 @@ def test_trained_network_midpoint_of_equivalent_minima_is_worse():
     J_mid = loss_at([(a + b) / 2 for a, b in zip(theta, theta_perm, strict=True)])
     assert abs(J_star - J_perm) < 1e-12
     assert J_mid > (J_star + J_perm) / 2  # convexity inequality violated
+
+
+def _barrier(loss_at, theta_a, theta_b):
+    ts = np.linspace(0, 1, 21)
+    pairs = list(zip(theta_a, theta_b, strict=True))
+    losses = np.array([loss_at([(1 - t) * a + t * b for a, b in pairs]) for t in ts])
+    return np.max(losses - ((1 - ts) * losses[0] + ts * losses[-1]))
+
+
+def test_weight_matching_recovers_a_permuted_noisy_copy():
+    rng = np.random.default_rng(0)
+    theta_a = [rng.standard_normal((10, 3)), rng.standard_normal(10), rng.standard_normal((2, 10))]
+    hidden = rng.permutation(10)
+    theta_b = [v + 0.2 * rng.standard_normal(v.shape)
+               for v in reference_permute_hidden(*theta_a, hidden)]
+    perm = weight_matching(theta_a, theta_b)
+    assert np.array_equal(hidden[perm], np.arange(10))  # undoes the hidden permutation
+
+
+def test_alignment_lowers_the_barrier_between_two_trained_networks():
+    X, y = make_moons(200, noise=0.2, rng=0)
+    ce = CrossEntropy()
+    thetas = []
+    for seed in (1, 2):
+        net = mlp([2, 64, 2], "tanh", rng=seed)
+        fit(net, ce, Adam(net.parameters(), lr=0.01), X, y, epochs=300, batch_size=len(X),
+            rng=seed, progress=False)
+        thetas.append([p.value.copy() for p in net.parameters()])
+
+    def loss_at(values):
+        _set(net, values)
+        return ce.forward(net.forward(X), y)
+
+    theta_a, theta_b = thetas
+    perm = weight_matching(theta_a, theta_b)
+    aligned = [*reference_permute_hidden(*theta_b[:3], perm), theta_b[3]]
+    before, after = _barrier(loss_at, theta_a, theta_b), _barrier(loss_at, theta_a, aligned)
+    assert after < 0.5 * before
+
+
+# -- Saxe's plateaus ----------------------------------------------------------------------
+def test_saxe_closed_form_solves_the_ode_and_has_the_stated_half_time():
+    assert saxe_solves_ode(SAXE)
+    assert saxe_half_time_holds(sp.log(S / U0 - 1) / (2 * S))
+    assert sp.limit(SAXE / (U0 * sp.exp(2 * S * T)), U0, 0) == 1  # exponential growth
+
+
+def test_saxe_mode_ode_from_balanced_weights():
+    a, u = sp.Function("a")(T), sp.Symbol("u", positive=True)
+    du = sp.diff(a**2, T).subs(sp.Derivative(a, T), a * (S - a**2))
+    assert sp.expand(du.subs(a, sp.sqrt(u)) - 2 * u * (S - u)) == 0
+
+
+def test_saxe_gradient_descent_follows_the_closed_form():
+    assert saxe_simulation_matches(saxe_curve)
+    t, strengths = saxe_gd_strengths()
+    s = np.array([3.0, 1.5, 0.75])
+    t_half = t[np.argmax(strengths > s / 2, axis=0)]
+    assert np.allclose(t_half, np.log(s / 1e-3 - 1) / (2 * s), rtol=0.03)
+
+
+# -- the PL condition ---------------------------------------------------------------------
+def test_pl_one_step_inequality_and_unrolled_rate():
+    _, g2, L, eta = PL_SYMBOLS
+    assert pl_one_step_gap_holds(-eta * (1 - L * eta) * g2 / 2)
+    assert pl_rate_unrolled_holds(lambda t, eta_, mu, e0: (1 - eta_ * mu) ** t * e0)
+
+
+def test_pl_rate_on_overparameterised_least_squares():
+    J, mu, L = pl_least_squares_run()
+    assert mu > 0
+    assert pl_rate_bounds_run(lambda eta, mu_: 1 - eta * mu_)
+    steps = np.arange(len(J))
+    assert np.all(J <= (1 - mu / L) ** steps * J[0] * (1 + 1e-9))
+    late = (J[1:] / J[:-1])[J[:-1] > 1e-20 * J[0]][-20:]
+    assert np.allclose(late, (1 - mu / L) ** 2, rtol=1e-3)  # the residual's rate, squared
+
+
+# -- the neural tangent kernel ------------------------------------------------------------
+def test_ntk_residual_decays_as_the_matrix_exponential():
+    assert ntk_residual_holds(lambda K, r0, t, n: (-K * t / n).exp() * r0)
+
+
+def _ntk_relative_change(width, seeds=(0, 1)):
+    X = np.linspace(-2, 2, 12)[:, None]
+    y = np.sin(2 * X)
+    changes = []
+    for seed in seeds:
+        net = Sequential(Dense(1, width, init=1.0, rng=seed), Tanh(),
+                         Dense(width, 1, init=1 / np.sqrt(width), rng=seed + 100))
+        net[0].b.value[...] = np.random.default_rng(seed + 200).normal(size=width)
+
+        def jacobian(net=net):
+            rows = []
+            for x in X:
+                net.forward(x[None, :])
+                net.backward(np.ones((1, 1)))
+                scale = [1.0, 1.0, 1 / np.sqrt(width), 1.0]
+                pairs = zip(scale, net.parameters(), strict=True)
+                rows.append(np.concatenate([c * p.grad.ravel() for c, p in pairs]))
+            return np.array(rows)
+
+        D0 = jacobian()
+        opts = [SGD([net[0].W, net[0].b, net[2].b], lr=1.0), SGD([net[2].W], lr=1.0 / width)]
+        mse = MSE()
+        for _ in range(200):
+            for opt in opts:
+                opt.zero_grad()
+            mse.forward(net.forward(X), y)
+            net.backward(mse.backward())
+            for opt in opts:
+                opt.step()
+        D1 = jacobian()
+        changes.append(np.linalg.norm(D1 @ D1.T - D0 @ D0.T) / np.linalg.norm(D0 @ D0.T))
+    return np.mean(changes)
+
+
+def test_empirical_ntk_moves_less_in_wider_networks():
+    narrow, wide = _ntk_relative_change(16), _ntk_relative_change(512)
+    assert wide < narrow / np.sqrt(512 / 16)  # at least as fast as 1/sqrt(m)
 
 
 # -- the saddle -------------------------------------------------------------------------

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from _helpers import assert_each_mistake_named
 
 from nnbook.exercises.landscape import (
     FILTER_NORMALISE_MISTAKES,
+    MATCH_HIDDEN_MISTAKES,
     PERMUTE_HIDDEN_MISTAKES,
     SADDLE_HESSIAN_MISTAKES,
     check_filter_normalise,
+    check_match_hidden,
     check_permute_hidden,
     check_saddle_hessian,
     reference_filter_normalise,
+    reference_match_hidden,
     reference_permute_hidden,
     reference_saddle_hessian,
 )
@@ -124,6 +129,7 @@ def test_saddle_hessian_rejects_sum_instead_of_mean():
         (check_permute_hidden, PERMUTE_HIDDEN_MISTAKES),
         (check_filter_normalise, FILTER_NORMALISE_MISTAKES),
         (check_saddle_hessian, SADDLE_HESSIAN_MISTAKES),
+        (check_match_hidden, MATCH_HIDDEN_MISTAKES),
     ],
 )
 def test_every_catalogued_mistake_is_named(check, mistakes):
@@ -156,3 +162,54 @@ def test_hint_is_shown_when_the_code_raises():
 
     result = check_permute_hidden(broken)
     assert not result and "raised KeyError" in result.message and "COLUMN of W2" in result.message
+
+
+# -- match_hidden -----------------------------------------------------------------------
+def test_match_hidden_accepts_reference_and_a_brute_force_answer():
+    assert check_match_hidden(reference_match_hidden)
+
+    def brute_force(W1a, b1a, W2a, W1b, b1b, W2b):
+        # the permutation with the smallest distance |theta_a - pi(theta_b)|, by search
+        best, best_perm = np.inf, None
+        for perm in itertools.permutations(range(len(b1a))):
+            p = np.array(perm)
+            d = (np.sum((W1a - W1b[p]) ** 2) + np.sum((b1a - b1b[p]) ** 2)
+                 + np.sum((W2a - W2b[:, p]) ** 2))
+            if d < best:
+                best, best_perm = d, p
+        return best_perm
+
+    rng = np.random.default_rng(5)
+    for _ in range(3):
+        args = tuple(rng.standard_normal(shape) for shape in [(6, 2), (6,), (2, 6)] * 2)
+        assert np.array_equal(reference_match_hidden(*args), brute_force(*args))
+
+
+def test_match_hidden_recovers_a_hidden_permutation():
+    rng = np.random.default_rng(3)
+    W1a, b1a, W2a = (rng.standard_normal(shape) for shape in [(8, 3), (8,), (2, 8)])
+    hidden = rng.permutation(8)
+    permuted = reference_permute_hidden(W1a, b1a, W2a, hidden)
+    perm = reference_match_hidden(W1a, b1a, W2a, *permuted)
+    W1p, b1p, W2p = reference_permute_hidden(*permuted, perm)
+    assert np.array_equal(W1p, W1a) and np.array_equal(b1p, b1a) and np.array_equal(W2p, W2a)
+
+
+def test_match_hidden_rejects_minimised_similarity_with_its_hint():
+    from scipy.optimize import linear_sum_assignment
+
+    def minimised(W1a, b1a, W2a, W1b, b1b, W2b):
+        S = W1a @ W1b.T + np.outer(b1a, b1b) + W2a.T @ W2b
+        return linear_sum_assignment(S)[1]
+
+    result = check_match_hidden(minimised)
+    assert not result and "maximize=True" in result.message
+
+
+def test_match_hidden_shows_hint_when_the_code_raises():
+    def broken(*weights):
+        raise IndexError("oops")
+
+    result = check_match_hidden(broken)
+    assert not result and "raised IndexError" in result.message
+    assert "linear_sum_assignment" in result.message
