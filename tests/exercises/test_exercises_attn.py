@@ -7,6 +7,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from _helpers import assert_each_mistake_named
 
 from nnbook.exercises.attn import (
     ATTENTION_BACKWARD_MISTAKES,
@@ -26,7 +27,6 @@ from nnlib.layers.attention import (
     scaled_dot_product_attention,
     scaled_dot_product_attention_backward,
 )
-from tests._helpers import assert_each_mistake_named
 
 
 def _pairs(mistakes):
