@@ -120,8 +120,8 @@ def kl_inverse_upper(q: object, c: object, *, tol: float = 1e-12) -> np.ndarray 
 def gaussian_kl(mean_q: object, mean_p: object, sigma_q: object, sigma_p: object) -> float:
     """The KL divergence of one diagonal Gaussian, :math:`Q`, from another, :math:`P`.
 
-    :math:`Q = \\mathcal N(\\mu_q, \\mathrm{diag}\,\\sigma_q^2)`,
-    :math:`P = \\mathcal N(\\mu_p, \\mathrm{diag}\,\\sigma_p^2)`:
+    :math:`Q = \\mathcal N(\\mu_q, \\mathrm{diag}\\,\\sigma_q^2)`,
+    :math:`P = \\mathcal N(\\mu_p, \\mathrm{diag}\\,\\sigma_p^2)`:
 
     .. math::
 
