@@ -7,8 +7,9 @@ Modules: :mod:`nnlib.functional` (pure array functions), :mod:`nnlib.activations
 :mod:`nnlib.losses`, :mod:`nnlib.layers`, :mod:`nnlib.network`, :mod:`nnlib.optim`,
 :mod:`nnlib.regularization`, :mod:`nnlib.gradcheck`, :mod:`nnlib.symbolic`
 (imported on demand: it loads SymPy), :mod:`nnlib.data`, :mod:`nnlib.train`,
-:mod:`nnlib.autograd` (a small reverse-mode engine) and :mod:`nnlib.curvature`
-(Hessian-vector products, Lanczos).
+:mod:`nnlib.autograd` (a small reverse-mode engine), :mod:`nnlib.curvature`
+(Hessian-vector products, Lanczos), :mod:`nnlib.dichotomies` (exact linear
+separability) and :mod:`nnlib.bounds` (the arithmetic of generalisation bounds).
 """
 
 __version__ = "0.1.0"

@@ -23,6 +23,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+import numpy as np
+
 from nnbook.exercises import CheckResult
 from nnbook.exercises._diagnose import Mistake, check_with_mistakes
 from nnlib.dichotomies import (
@@ -33,9 +35,11 @@ from nnlib.dichotomies import (
 )
 
 __all__ = [
+    "GAUSSIAN_KL_MISTAKES",
     "GENERALIZATION_GAP_MISTAKES",
     "INTERVAL_DICHOTOMIES_MISTAKES",
     "SAMPLE_COMPLEXITY_MISTAKES",
+    "check_gaussian_kl",
     "check_generalization_gap",
     "check_interval_dichotomies",
     "check_sample_complexity",
@@ -251,4 +255,122 @@ def check_interval_dichotomies(interval_dichotomies: Callable[[int], int]) -> Ch
         atol=0.0,
         hint="an interval labels a contiguous run of the sorted points 1 (or none at all): "
         "count the runs, then add the all-zero labelling",
+    )
+
+
+def _gaussian_kl_ref(mean_q, mean_p, sigma_q: float, sigma_p: float) -> float:
+    # KL(N(mean_q, sigma_q^2 I) || N(mean_p, sigma_p^2 I)), eq-theory-gaussian-kl
+    P = len(mean_q)
+    dist2 = float(np.sum((np.asarray(mean_q) - np.asarray(mean_p)) ** 2))
+    ratio = sigma_q**2 / sigma_p**2
+    return dist2 / (2 * sigma_p**2) + P / 2 * (ratio - 1 - math.log(ratio))
+
+
+def _kl_parts(mean_q, mean_p, sigma_q, sigma_p):
+    P = len(mean_q)
+    dist2 = float(np.sum((np.asarray(mean_q) - np.asarray(mean_p)) ** 2))
+    return P, dist2, sigma_q**2 / sigma_p**2
+
+
+GAUSSIAN_KL_MISTAKES = (
+    Mistake(
+        lambda mq, mp, sq, sp: _gaussian_kl_ref(mp, mq, sp, sq),
+        "this is KL(P || Q), the divergence the other way round: the bound needs "
+        "KL(Q || P), the expectation under the POSTERIOR Q of log(q/p).",
+    ),
+    Mistake(
+        lambda mq, mp, sq, sp: 2 * _gaussian_kl_ref(mq, mp, sq, sp),
+        "twice the answer: every term of the Gaussian KL carries a factor 1/2.",
+    ),
+    Mistake(
+        lambda mq, mp, sq, sp: (
+            (lambda P, d2, r: d2 / (2 * sp**2) + P / 2 * (r - math.log(r)))(
+                *_kl_parts(mq, mp, sq, sp)
+            )
+        ),
+        "the -P/2 term is missing: with Q = P (same mean and sigma) the KL must be 0.",
+    ),
+    Mistake(
+        lambda mq, mp, sq, sp: (
+            (lambda P, d2, r: d2 / (2 * sq**2) + P / 2 * (r - 1 - math.log(r)))(
+                *_kl_parts(mq, mp, sq, sp)
+            )
+        ),
+        "the squared distance of the means is measured in units of the PRIOR's "
+        "variance: |mean_q - mean_p|^2 / (2 sigma_p^2), not sigma_q^2.",
+    ),
+    Mistake(
+        lambda mq, mp, sq, sp: (
+            (lambda P, d2, r: d2 / (2 * sp**2) + 0.5 * (r - 1 - math.log(r)))(
+                *_kl_parts(mq, mp, sq, sp)
+            )
+        ),
+        "the variance terms count once per coordinate: multiply them by P = len(mean_q).",
+    ),
+    Mistake(
+        lambda mq, mp, sq, sp: (
+            (lambda P, d2, r: d2 / (2 * sp) + P / 2 * (r - 1 - math.log(r)))(
+                *_kl_parts(mq, mp, sq, sp)
+            )
+        ),
+        "divide the squared distance by 2 sigma_p^2 (the variance), not by 2 sigma_p.",
+    ),
+    Mistake(
+        lambda mq, mp, sq, sp: (
+            (lambda P, d2, r: d2 / (2 * sp**2) + P / 2 * (r - 1 - math.log(math.sqrt(r))))(
+                *_kl_parts(mq, mp, sq, sp)
+            )
+        ),
+        "the logarithm is of the variance ratio sigma_p^2 / sigma_q^2 (P/2 ln of it), "
+        "i.e. P ln(sigma_p / sigma_q), not half of that.",
+    ),
+    Mistake(
+        lambda mq, mp, sq, sp: (
+            (lambda P, d2, r: P / 2 * (r - 1 - math.log(r)))(*_kl_parts(mq, mp, sq, sp))
+        ),
+        "the distance between the means is missing: |mean_q - mean_p|^2 / (2 sigma_p^2).",
+    ),
+)
+
+
+def check_gaussian_kl(gaussian_kl: Callable[..., float]) -> CheckResult:
+    """Check ``gaussian_kl(mean_q, mean_p, sigma_q, sigma_p)`` for isotropic Gaussians.
+
+    The answer is
+
+    .. math::
+
+        \\mathrm{KL}\\big(\\mathcal N(\\mu_q, \\sigma_q^2 I)\\,\\|\\,
+        \\mathcal N(\\mu_p, \\sigma_p^2 I)\\big)
+        = \\frac{\\lVert\\mu_q - \\mu_p\\rVert^2}{2\\sigma_p^2}
+        + \\frac P2\\Big(\\frac{\\sigma_q^2}{\\sigma_p^2} - 1
+        + \\ln\\frac{\\sigma_p^2}{\\sigma_q^2}\\Big)
+
+    with :math:`P` the dimension (``len(mean_q)``).
+
+    Parameters
+    ----------
+    gaussian_kl : callable
+        The reader's function; the means are 1-D arrays, the sigmas positive floats.
+
+    Returns
+    -------
+    CheckResult
+    """
+    rng = np.random.default_rng(0)
+    cases = [
+        (np.array([1.0, 0.0, 0.0]), np.zeros(3), 1.0, 1.0),
+        (rng.standard_normal(5), rng.standard_normal(5), 0.1, 1.0),
+        (rng.standard_normal(10), rng.standard_normal(10), 0.5, 0.2),
+        (np.zeros(4), np.zeros(4), 0.3, 3.0),
+        (rng.standard_normal(65), rng.standard_normal(65), 0.05, 3.0),
+    ]
+    return check_with_mistakes(
+        gaussian_kl,
+        _gaussian_kl_ref,
+        cases,
+        mistakes=GAUSSIAN_KL_MISTAKES,
+        name="gaussian_kl",
+        hint="sum the one-dimensional KL ln(sigma_p/sigma_q) + (sigma_q^2 + (m_q - m_p)^2) "
+        "/ (2 sigma_p^2) - 1/2 over the P coordinates",
     )

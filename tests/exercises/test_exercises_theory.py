@@ -10,9 +10,11 @@ import pytest
 from _helpers import assert_each_mistake_named
 
 from nnbook.exercises.theory import (
+    GAUSSIAN_KL_MISTAKES,
     GENERALIZATION_GAP_MISTAKES,
     INTERVAL_DICHOTOMIES_MISTAKES,
     SAMPLE_COMPLEXITY_MISTAKES,
+    check_gaussian_kl,
     check_generalization_gap,
     check_interval_dichotomies,
     check_sample_complexity,
@@ -71,6 +73,7 @@ def test_interval_reference_matches_brute_force():
         (check_sample_complexity, SAMPLE_COMPLEXITY_MISTAKES),
         (check_generalization_gap, GENERALIZATION_GAP_MISTAKES),
         (check_interval_dichotomies, INTERVAL_DICHOTOMIES_MISTAKES),
+        (check_gaussian_kl, GAUSSIAN_KL_MISTAKES),
     ],
 )
 def test_every_catalogued_mistake_is_named(check, mistakes):
@@ -99,3 +102,35 @@ def test_hint_is_shown_when_the_code_raises():
     result = check_generalization_gap(lambda n, d, H: 1 / 0)
     assert not result and "raised ZeroDivisionError" in result.message
     assert "hint" in result.message
+
+
+def test_gaussian_kl_accepts_the_closed_form_and_a_coordinatewise_sum():
+    def closed_form(mq, mp, sq, sp):
+        P = len(mq)
+        return np.sum((mq - mp) ** 2) / (2 * sp**2) + P / 2 * (
+            sq**2 / sp**2 - 1 + np.log(sp**2 / sq**2)
+        )
+
+    def coordinatewise(mq, mp, sq, sp):  # the 1-D KL, summed
+        return sum(
+            math.log(sp / sq) + (sq**2 + (a - b) ** 2) / (2 * sp**2) - 0.5
+            for a, b in zip(mq, mp, strict=True)
+        )
+
+    assert check_gaussian_kl(closed_form)
+    assert check_gaussian_kl(coordinatewise)
+
+
+def test_gaussian_kl_agrees_with_nnlib():
+    from nnlib.bounds import gaussian_kl
+
+    assert check_gaussian_kl(gaussian_kl)
+
+
+def test_gaussian_kl_rejects_the_reversed_divergence_with_its_hint():
+    from nnlib.bounds import gaussian_kl
+
+    result = check_gaussian_kl(lambda mq, mp, sq, sp: gaussian_kl(mp, mq, sp, sq))
+    assert not result and "KL(P || Q)" in result.message
+    raised = check_gaussian_kl(lambda mq, mp, sq, sp: mq @ np.ones(2))
+    assert not raised and "hint" in raised.message and "raised" in raised.message
