@@ -51,6 +51,13 @@ def test_labelled_equations_are_used(chapter):
     assert "{eq}`" in markdown, f"{name}: no {{eq}} cross-reference to its equations"
 
 
+def test_no_doubled_parentheses_around_equation_numbers(chapter):
+    # {eq} renders "(4.2)" with its parentheses: "({eq}`x`)" shows "((4.2))"
+    name, _, markdown, _ = chapter
+    doubled = re.findall(r"\(\{eq\}`[^`]+`\)", markdown)
+    assert not doubled, f"{name}: write {{eq}}`label`, not ({{eq}}`label`): {doubled}"
+
+
 def test_sympy_derivations_end_in_asserts(chapter):
     name, _, _, code = chapter
     derivations = [c for c in code if re.search(r"\b(sp|sympy)\.(diff|simplify|Matrix)", c)
