@@ -58,6 +58,22 @@ def test_no_doubled_parentheses_around_equation_numbers(chapter):
     assert not doubled, f"{name}: write {{eq}}`label`, not ({{eq}}`label`): {doubled}"
 
 
+def test_long_drawing_cells_hide_their_input(chapter):
+    # the architecture issue: a drawing cell longer than 30 lines is an nnbook.figures
+    # call or is tagged hide-input, so the page shows the figure, not the plotting code
+    name, notebook, _, _ = chapter
+    long_drawings = [
+        index
+        for index, cell in enumerate(notebook["cells"])
+        if cell["cell_type"] == "code"
+        and "plt.show()" in "".join(cell["source"])
+        and "assert" not in "".join(cell["source"])  # a check shows its code
+        and len("".join(cell["source"]).splitlines()) > 30
+        and not {"hide-input", "remove-input"} & set(cell["metadata"].get("tags", []))
+    ]
+    assert not long_drawings, f"{name}: tag drawing cells {long_drawings} hide-input"
+
+
 def test_sympy_derivations_end_in_asserts(chapter):
     name, _, _, code = chapter
     derivations = [c for c in code if re.search(r"\b(sp|sympy)\.(diff|simplify|Matrix)", c)
