@@ -79,8 +79,20 @@ function typesetPage(page) {
   const errors = [];
   let converted = 0;
 
+  // doc.convert(), keeping the MathItem: a displayed formula also records its width
+  // in em (data-width-em, from MathJax's font metrics), so that the page can tell
+  // which formulas overflow the column without laying out the whole page
+  // (book/_static/nnbook.js gives those a tab stop).
   const render = (source, display) => {
-    const node = doc.convert(unescapeHtml(source), { display });
+    const item = new doc.options.MathItem(unescapeHtml(source), doc.inputJax[0], display);
+    item.start.node = adaptor.body(doc.document);
+    item.setMetrics(16, 8, 80 * 8, 1000000, 1);
+    item.convert(doc);
+    const node = item.typesetRoot;
+    if (display) {
+      const width = doc.outputJax.getBBox(item, doc).w;
+      adaptor.setAttribute(node, "data-width-em", width.toFixed(2));
+    }
     const html = adaptor.outerHTML(node);
     if (html.includes("<mjx-merror")) {
       errors.push(source.slice(0, 120));

@@ -163,3 +163,39 @@ def test_dark_mode_keeps_figures_and_math_legible(browser, site, artifacts):
         ".filter(i => i.naturalWidth > 0).length > 0"), message="no figure rendered in dark mode")
     browser.save_screenshot(str(artifacts / "backpropagation-dark.png"))
     browser.execute_script("localStorage.clear();")
+
+
+# A displayed formula that overflows its column and has no tab stop: a keyboard reader
+# cannot scroll it (nnbook.js decides from data-width-em without laying the page out;
+# this measures every formula, laying out the whole page, to check that decision).
+_UNREACHABLE_FORMULAS = """
+const boxes = [...document.querySelectorAll('mjx-container[display="true"]')];
+return {
+  total: boxes.length,
+  stops: boxes.filter(b => b.getAttribute('tabindex') === '0').length,
+  unreachable: boxes.filter(b => b.scrollWidth > b.clientWidth + 1 && !b.hasAttribute('tabindex'))
+    .map(b => b.getAttribute('data-width-em') + ' em: ' + b.textContent.slice(0, 60)),
+};
+"""
+
+
+@pytest.mark.parametrize("width", [1280, 412], ids=["desktop", "phone"])
+def test_every_overflowing_formula_takes_the_focus(browser, site, width):
+    browser.set_window_size(width, 900)
+    try:
+        stops = 0
+        for page in sorted(CHAPTERS):
+            browser.get(f"{site}/{page}.html")
+            WebDriverWait(browser, 30).until(
+                lambda d: d.execute_script("return document.readyState") == "complete")
+            _wait_for_math(browser)
+            found = browser.execute_script(_UNREACHABLE_FORMULAS)
+            assert not found["unreachable"], (
+                f"{page} at {width} px: formulas wider than the column without a tab stop: "
+                f"{found['unreachable'][:3]}"
+            )
+            stops += found["stops"]
+        if width < 600:  # on a phone many formulas overflow: the marking must happen
+            assert stops > 20, f"only {stops} formulas got a tab stop at {width} px"
+    finally:
+        browser.set_window_size(1280, 1600)
