@@ -285,6 +285,118 @@ def _inline_icons(app, exception) -> None:
             page.write_text(new, encoding="utf-8")
 
 
+#: A selector of Font Awesome's own icon table: ``.fa-angle-down:before``.
+_FA_SELECTOR = re.compile(r"\.fa-([a-z0-9-]+):+(?:before|after)")
+_CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+#: A glyph a declaration names: ``content:"\f107"``, or a literal
+#: character as in ``--pst-icon-x:"\uf058"``.
+_GLYPH = re.compile(
+    r'(?:content|--[\w-]+):\s*"(\\[0-9a-fA-F]{2,6}|[\ue000-\uf8ff])"'
+)
+_SOLID_FACE = re.compile(
+    r"(@font-face\{[^}]*font-weight:900;src:)url\([^)]*fa-solid-900\.woff2\)"
+    r' format\("woff2"\),url\([^)]*fa-solid-900\.ttf\) format\("truetype"\)'
+)
+SOLID_SUBSET = "fa-solid-900.subset.woff"
+
+
+def _codepoint(text: str) -> int | None:
+    """The character of a one-character CSS string (``\\f107``, ``\\@``)."""
+    if re.fullmatch(r"\\[0-9a-fA-F]{1,6}", text):
+        return int(text[1:], 16)
+    if len(text) == 2 and text.startswith("\\"):
+        return ord(text[1])
+    return ord(text) if len(text) == 1 else None
+
+
+def font_awesome_codepoints(
+    css_texts: list[str], page_texts: list[str]
+) -> set[int]:
+    """The Font Awesome glyphs a built book can show.
+
+    The theme's CSS draws a few icons itself (admonition titles, the
+    page-contents chevron: ``content`` or ``--pst-icon-*`` values outside
+    Font Awesome's own class table), and any page or script may use a class
+    ``fa-NAME``; the class table maps each such name to its glyph.
+    """
+    table: dict[str, int] = {}
+    points: set[int] = set()
+    for css in css_texts:
+        for selectors, body in _CSS_RULE.findall(css):
+            glyphs = [_codepoint(g) for g in _GLYPH.findall(body)]
+            names = [
+                _FA_SELECTOR.fullmatch(s.strip())
+                for s in selectors.split(",")
+            ]
+            if all(
+                names
+            ):  # Font Awesome's table: .fa-x:before,.fa-y:before{...}
+                for name in names:
+                    for point in glyphs:
+                        if point is not None:
+                            table.setdefault(name[1], point)
+            else:
+                points |= {point or 0 for point in glyphs}
+    for text in page_texts:
+        for name in set(re.findall(r"\bfa-([a-z0-9-]+)", text)):
+            if name in table:
+                points.add(table[name])
+    # the private use area: icons, not letters
+    return {p for p in points if p >= 0xE000}
+
+
+def _subset_font_awesome(app, exception) -> None:
+    """Serve Font Awesome's solid font cut to the glyphs the book shows.
+
+    With the icons of the pages inlined as SVG (:func:`inline_icons`), the
+    font only draws the theme's CSS icons, yet every page downloaded all its
+    glyphs (157 kB).
+    """
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    static = outdir / "_static"
+    theme_css = static / "styles" / "pydata-sphinx-theme.css"
+    fonts = static / "vendor" / "fontawesome" / "webfonts"
+    source = fonts / "fa-solid-900.ttf"
+    if not theme_css.exists() or not source.exists():
+        return
+    from fontTools import subset
+
+    css_files = [p for p in static.rglob("*.css") if "vendor" not in p.parts]
+    # fontawesome.js (which names every icon) is no longer loaded by any page
+    scripts = [
+        p
+        for p in static.rglob("*.js")
+        if "vendor" not in p.parts and p.name != "fontawesome.js"
+    ]
+    pages = [p for p in outdir.rglob("*.html") if "vendor" not in p.parts]
+    points = font_awesome_codepoints(
+        [p.read_text(encoding="utf-8") for p in css_files],
+        [
+            p.read_text(encoding="utf-8", errors="replace")
+            for p in pages + scripts
+        ],
+    )
+    options = subset.Options()
+    options.flavor = "woff"  # woff2 would need brotli; woff is zlib
+    options.layout_features = ["*"]
+    font = subset.load_font(str(source), options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=sorted(points))
+    subsetter.subset(font)
+    subset.save_font(font, str(fonts / SOLID_SUBSET), options)
+    css = theme_css.read_text(encoding="utf-8")
+    url = f"../vendor/fontawesome/webfonts/{SOLID_SUBSET}"
+    new, count = _SOLID_FACE.subn(rf'\1url({url}) format("woff")', css)
+    if count != 1:
+        logger.warning(
+            "nnbook: Font Awesome's solid @font-face not in %s", theme_css
+        )
+        return
+    theme_css.write_text(new, encoding="utf-8")
+
+
 _IMG = re.compile(r"<img\b([^>]*)/?>")
 
 
@@ -437,6 +549,8 @@ def setup(app):
     app.connect("build-finished", _frames_to_files)
     app.connect("build-finished", _typeset_math)
     app.connect("build-finished", _inline_icons)
+    # after the icons are inlined:
+    app.connect("build-finished", _subset_font_awesome)
     app.connect("build-finished", _lazy_images)
     app.connect("build-finished", _landmarks)
     app.connect("doctree-read", widget_alt_text)

@@ -123,3 +123,27 @@ def test_the_measure_counts_what_a_browser_fetches(tmp_path):
     assert set(sizes) == {"p.html", "s.css", "a.js", "eager.png"}
     assert sizes["eager.png"] == 1000
     assert sizes["s.css"] < 1900  # gzipped
+
+
+def test_the_icon_font_is_cut_to_the_glyphs_the_theme_draws(built_book):
+    # book/_ext/nnbook_assets.py serves Font Awesome's solid font cut to the icons
+    # the theme's CSS draws (admonition titles, the contents chevron): 157 kB -> 3 kB
+    from fontTools.ttLib import TTFont
+
+    html, _ = built_book
+    styles = html / "_static" / "styles"
+    theme = (styles / "pydata-sphinx-theme.css").read_text(encoding="utf-8")
+    face = re.search(r"@font-face\{[^}]*font-weight:900;src:url\(([^)]+)\)", theme)
+    assert face, "no @font-face for Font Awesome's solid font"
+    font_file = (styles / face[1]).resolve()
+    assert font_file.name.endswith(".subset.woff"), f"the pages load {font_file.name}"
+    assert font_file.stat().st_size < 20_000, f"{font_file.name}: {font_file.stat().st_size} B"
+    drawn = set(re.findall(r'--pst-icon-[a-z-]+:"(.)"', theme))
+    book_theme = (styles / "sphinx-book-theme.css").read_text(encoding="utf-8")
+    drawn |= {chr(int(h, 16)) for h in re.findall(r'content:"\\(f[0-9a-f]{3})"', book_theme)}
+    drawn = {ord(c) for c in drawn if ord(c) >= 0xE000}
+    assert len(drawn) >= 10, f"found only {len(drawn)} icons the theme draws"
+    # the brands' icons (GitHub, GitLab) are drawn by the brands font, not this one
+    solid = set(TTFont(str(font_file.parent / "fa-solid-900.ttf")).getBestCmap())
+    missing = (drawn & solid) - set(TTFont(str(font_file)).getBestCmap())
+    assert not missing, f"icons the theme draws but the font lacks: {sorted(map(hex, missing))}"
