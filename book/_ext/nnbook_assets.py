@@ -474,6 +474,40 @@ def _landmarks(app, exception) -> None:
             page.write_text(new, encoding="utf-8")
 
 
+#: What pydata-sphinx-theme's layout loads on every page for its optional
+#: search-as-you-type: Sphinx's search code and the whole search index.
+_SEARCH_SCRIPTS = re.compile(
+    r'<script src="[^"]*(?:_static/searchtools\.js|_static/language_data\.js'
+    r'|searchindex\.js)"></script>\s*'
+)
+
+
+def drop_search_scripts(page_text: str) -> str:
+    """The page without the search index and the search code."""
+    return _SEARCH_SCRIPTS.sub("", page_text)
+
+
+def _drop_search_scripts(app, exception) -> None:
+    """Load the search index (51 kB gzipped) on the search page only.
+
+    The theme loads it on every page for search-as-you-type, which the book
+    does not turn on: its search box sends the reader to ``search.html``,
+    which loads the index itself.
+    """
+    if exception is not None or app.builder.format != "html":
+        return
+    if app.config.html_theme_options.get("search_as_you_type"):
+        return
+    outdir = Path(app.outdir)
+    for page in outdir.rglob("*.html"):
+        if page == outdir / "search.html" or "vendor" in page.parts:
+            continue
+        text = page.read_text(encoding="utf-8")
+        new = drop_search_scripts(text)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+
+
 def widget_alt_text(app, doctree) -> None:
     """Carry a widget cell's alt text (``mystnb.image.alt``) into the page.
 
@@ -553,5 +587,6 @@ def setup(app):
     app.connect("build-finished", _subset_font_awesome)
     app.connect("build-finished", _lazy_images)
     app.connect("build-finished", _landmarks)
+    app.connect("build-finished", _drop_search_scripts)
     app.connect("doctree-read", widget_alt_text)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -199,3 +199,16 @@ def test_every_overflowing_formula_takes_the_focus(browser, site, width):
             assert stops > 20, f"only {stops} formulas got a tab stop at {width} px"
     finally:
         browser.set_window_size(1280, 1600)
+
+
+def test_search_finds_the_book(browser, site):
+    # only search.html loads the search index (book/_ext/nnbook_assets.py drops it
+    # from the other pages); the search box of every page sends the reader there
+    browser.get(f"{site}/book/03_activations.html")
+    assert "searchindex.js" not in browser.page_source
+    browser.get(f"{site}/search.html?q=jacobian")
+    WebDriverWait(browser, 30).until(lambda d: d.execute_script(
+        "return document.querySelectorAll('#search-results li, ul.search li').length"
+    ) > 3)
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, errors[:3]
