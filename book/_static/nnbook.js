@@ -86,7 +86,11 @@
   }
 
   function start() {
-    markWideFormulas();
+    // after the browser's own first layout, so that reading the column's width
+    // and a formula's font size costs nothing (read earlier, they force it)
+    window.requestAnimationFrame(function () {
+      window.setTimeout(markWideFormulas, 0);
+    });
     nameWidgets(document);
     var pending = false;
     new MutationObserver(function () {
