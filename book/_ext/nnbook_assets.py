@@ -436,16 +436,25 @@ def lazy_images(page_text: str, page: Path) -> str:
     return _IMG.sub(rewrite, page_text)
 
 
+def _rewrite_pages(outdir: Path, transform, *, skip=()) -> None:
+    """Apply ``transform(text, page) -> text`` to every built page, in place.
+
+    Pages under ``vendor/`` and those in ``skip`` are left alone; a page is
+    written only if it changed.
+    """
+    for page in outdir.rglob("*.html"):
+        if "vendor" in page.parts or page in skip:
+            continue
+        text = page.read_text(encoding="utf-8")
+        new = transform(text, page)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+
+
 def _lazy_images(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
-    for page in Path(app.outdir).rglob("*.html"):
-        if "vendor" in page.parts:
-            continue
-        text = page.read_text(encoding="utf-8")
-        new = lazy_images(text, page)
-        if new != text:
-            page.write_text(new, encoding="utf-8")
+    _rewrite_pages(Path(app.outdir), lazy_images)
 
 
 _SIDEBAR = (
@@ -463,15 +472,14 @@ def _landmarks(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
     landmark = _SIDEBAR[:-1] + ' role="complementary" aria-label="The book">'
-    for page in Path(app.outdir).rglob("*.html"):
-        text = page.read_text(encoding="utf-8")
-        # docutils marks a bibliography entry with the deprecated DPUB role
-        # doc-biblioentry inside role="list": a list needs list items.
-        new = text.replace(_SIDEBAR, landmark).replace(
+    # docutils marks a bibliography entry with the deprecated DPUB role
+    # doc-biblioentry inside role="list": a list needs list items.
+    _rewrite_pages(
+        Path(app.outdir),
+        lambda text, _page: text.replace(_SIDEBAR, landmark).replace(
             'role="doc-biblioentry"', 'role="listitem"'
-        )
-        if new != text:
-            page.write_text(new, encoding="utf-8")
+        ),
+    )
 
 
 #: What pydata-sphinx-theme's layout loads on every page for its optional
@@ -499,13 +507,11 @@ def _drop_search_scripts(app, exception) -> None:
     if app.config.html_theme_options.get("search_as_you_type"):
         return
     outdir = Path(app.outdir)
-    for page in outdir.rglob("*.html"):
-        if page == outdir / "search.html" or "vendor" in page.parts:
-            continue
-        text = page.read_text(encoding="utf-8")
-        new = drop_search_scripts(text)
-        if new != text:
-            page.write_text(new, encoding="utf-8")
+    _rewrite_pages(
+        outdir,
+        lambda text, _page: drop_search_scripts(text),
+        skip={outdir / "search.html"},
+    )
 
 
 def widget_alt_text(app, doctree) -> None:
