@@ -52,6 +52,14 @@ def artifacts() -> Path:
     return folder
 
 
+def _open(driver, url: str) -> None:
+    """Load ``url`` and wait until the page and its math are ready."""
+    driver.get(url)
+    WebDriverWait(driver, 30).until(
+        lambda d: d.execute_script("return document.readyState") == "complete")
+    _wait_for_math(driver)
+
+
 def _wait_for_math(driver) -> None:
     """Wait until MathJax has finished its first typesetting pass."""
     WebDriverWait(driver, 30).until(lambda d: d.execute_script(
@@ -72,10 +80,7 @@ return clone.innerText;
 
 @pytest.mark.parametrize("page", PAGES)
 def test_page_reads_correctly(browser, site, artifacts, page):
-    browser.get(f"{site}/{page}.html")
-    WebDriverWait(browser, 30).until(
-        lambda d: d.execute_script("return document.readyState") == "complete")
-    _wait_for_math(browser)
+    _open(browser, f"{site}/{page}.html")
     if page in SCREENSHOTS:
         browser.save_screenshot(str(artifacts / f"{SCREENSHOTS[page]}.png"))
 
@@ -185,10 +190,7 @@ def test_every_overflowing_formula_takes_the_focus(browser, site, width):
     try:
         stops = 0
         for page in sorted(CHAPTERS):
-            browser.get(f"{site}/{page}.html")
-            WebDriverWait(browser, 30).until(
-                lambda d: d.execute_script("return document.readyState") == "complete")
-            _wait_for_math(browser)
+            _open(browser, f"{site}/{page}.html")
             found = browser.execute_script(_UNREACHABLE_FORMULAS)
             assert not found["unreachable"], (
                 f"{page} at {width} px: formulas wider than the column without a tab stop: "
