@@ -95,11 +95,13 @@ def formatted_references(bib_path: Path = BIBLIOGRAPHY) -> dict[str, str]:
 
 def cited_keys(notebook: dict) -> list[str]:
     """The keys the notebook's markdown cells cite, in order of first citation."""
-    keys: list[str] = []
-    for cell in notebook["cells"]:
-        if cell["cell_type"] == "markdown" and cell.get("id") != REFERENCES_CELL_ID:
-            for group in CITE_ROLE.findall(_text(cell)):
-                keys += [k.strip() for k in group.split(",") if k.strip() not in keys]
+    keys = [
+        key.strip()
+        for cell in notebook["cells"]
+        if cell["cell_type"] == "markdown" and cell.get("id") != REFERENCES_CELL_ID
+        for group in CITE_ROLE.findall(_text(cell))
+        for key in group.split(",")
+    ]
     return list(dict.fromkeys(keys))
 
 
