@@ -9,7 +9,13 @@
 //    and a section off screen is not laid out (content-visibility in nnbook.css).
 //    Reading every formula's scrollWidth instead laid out all sections at once:
 //    1.2 s of main-thread time on Lighthouse's phone for chapter 14.
-// 2. Widgets are drawn by the widget manager after the page has loaded
+// 2. The same holds for a code block or a table wider than the column. The build
+//    (book/_ext/nnbook_scrolling.py) gives every box that may overflow tabindex="0",
+//    and cuts the theme's load-time scan of all their widths (which laid out every
+//    section: 0.9 s on Lighthouse's phone for chapter 14). Here a ResizeObserver
+//    reports each box once the browser has laid it out anyway (its section nears the
+//    viewport, or the window is resized), and the tab stop stays only if it overflows.
+// 3. Widgets are drawn by the widget manager after the page has loaded
 //    (widgets-offline.js). When they appear: every slider handle gets the text of
 //    its visible label as its accessible name (axe: aria-input-field-name), and
 //    every frame of an explorable gets its cell's alt text (metadata.mystnb.image.alt,
@@ -62,6 +68,43 @@
     });
   }
 
+  // The boxes the theme would have scanned (pydata-sphinx-theme 0.17,
+  // addTabStopsToScrollableElements).
+  var SCROLLABLE =
+    "pre, .nboutput > .output_area, .cell_output > .output, .jp-RenderedHTMLCommon, " +
+    ".pst-scrollable-table-container";
+  var watched = new WeakSet();
+  var sizes = window.ResizeObserver
+    ? new ResizeObserver(function (entries) {
+        // read every size first, then write: a write between reads would make the
+        // next read lay the page out again
+        var overflows = entries.map(function (entry) {
+          var box = entry.target;
+          return box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
+        });
+        entries.forEach(function (entry, i) {
+          var box = entry.target;
+          if (overflows[i] && box.getAttribute("tabindex") !== "0") {
+            box.setAttribute("tabindex", "0");
+          } else if (!overflows[i] && box.getAttribute("tabindex") === "0") {
+            box.removeAttribute("tabindex");
+          }
+        });
+      })
+    : null;
+
+  function watchScrollables(root) {
+    if (!sizes) {
+      return; // an old browser keeps the build's tab stops
+    }
+    root.querySelectorAll(SCROLLABLE).forEach(function (box) {
+      if (!watched.has(box)) {
+        watched.add(box);
+        sizes.observe(box);
+      }
+    });
+  }
+
   function nameWidgets(root) {
     root.querySelectorAll(".widget-slider, .widget-hslider").forEach(function (slider) {
       var label = slider.querySelector(".widget-label");
@@ -92,6 +135,7 @@
       window.setTimeout(markWideFormulas, 0);
     });
     nameWidgets(document);
+    watchScrollables(document);
     var pending = false;
     new MutationObserver(function () {
       if (pending) {
@@ -101,6 +145,7 @@
       window.requestAnimationFrame(function () {
         pending = false;
         nameWidgets(document);
+        watchScrollables(document);
       });
     }).observe(document.body, { childList: true, subtree: true });
   }
