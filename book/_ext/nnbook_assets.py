@@ -61,9 +61,12 @@ def frames_to_files(page: Path, outdir: Path) -> int:
     written to ``_frames/<sha256>.webp`` and its state becomes
     ``format="url"`` with the file's address relative to the page, which
     the widget manager puts in the ``<img>`` ``src``: the frames load after
-    the page has rendered, also from ``file://``. The notebook is not
-    touched, so JupyterLab and a kernel see the bytes as before. Returns
-    the number of frames moved.
+    the page has rendered, also from ``file://``. A figure that an
+    ``interact`` drew into its Output widget (a PNG in the output's data) is
+    written to ``_frames/<sha256>.png`` and shown by an ``<img>`` in the
+    output's ``text/html`` instead. The notebook is not touched, so
+    JupyterLab and a kernel see the bytes as before. Returns the number of
+    images moved.
     """
     text = page.read_text(encoding="utf-8")
     match = _STATE.search(text)
@@ -72,6 +75,9 @@ def frames_to_files(page: Path, outdir: Path) -> int:
     state = json.loads(match.group(2))
     moved = 0
     for model in state.get("state", {}).values():
+        if model.get("model_name") == "OutputModel":
+            moved += _output_figures_to_files(model, page, outdir)
+            continue
         classes = model.get("state", {}).get("_dom_classes", [])
         is_image = model.get("model_name") == "ImageModel"
         if not is_image or "nnbook-frame" not in classes:
@@ -95,6 +101,34 @@ def frames_to_files(page: Path, outdir: Path) -> int:
         body = json.dumps(state).replace("</", "<\\/")
         text = text[: match.start(2)] + body + text[match.end(2) :]
         page.write_text(text, encoding="utf-8")
+    return moved
+
+
+def _output_figures_to_files(model: dict, page: Path, outdir: Path) -> int:
+    """Write each PNG of an Output widget to a file; show it by address."""
+    moved = 0
+    for output in model.get("state", {}).get("outputs", []):
+        data = output.get("data", {})
+        png = data.get("image/png")
+        if not isinstance(png, str):
+            continue
+        image = base64.b64decode(png)
+        target = outdir / "_frames" / (
+            hashlib.sha256(image).hexdigest()[:20] + ".png"
+        )
+        target.parent.mkdir(exist_ok=True)
+        if not target.exists():
+            target.write_bytes(image)
+        url = os.path.relpath(target, page.parent).replace(os.sep, "/")
+        width = int.from_bytes(image[16:20], "big")
+        height = int.from_bytes(image[20:24], "big")
+        # no alt: nnbook.js gives it the cell's alt text (widget_alt_text)
+        data["text/html"] = (
+            f'<img src="{url}" width="{width}" height="{height}" '
+            'loading="lazy" decoding="async">'
+        )
+        del data["image/png"]
+        moved += 1
     return moved
 
 

@@ -18,8 +18,9 @@
 // 3. Widgets are drawn by the widget manager after the page has loaded
 //    (widgets-offline.js). When they appear: every slider handle gets the text of
 //    its visible label as its accessible name (axe: aria-input-field-name), and
-//    every frame of an explorable gets its cell's alt text (metadata.mystnb.image.alt,
-//    written into the page by nnbook_assets.widget_alt_text as span.nnbook-alt).
+//    every frame of an explorable, and an interact's figure, gets its cell's alt
+//    text (metadata.mystnb.image.alt, written into the page by
+//    nnbook_assets.widget_alt_text as span.nnbook-alt).
 (function () {
   "use strict";
 
@@ -121,7 +122,9 @@
         return;
       }
       cell.querySelectorAll("img").forEach(function (image) {
-        if (!image.hasAttribute("alt")) {
+        // "Image" is what JupyterLab's renderers write when an <img> has no alt
+        // (an interact's figure, nnbook_assets.frames_to_files)
+        if (!image.hasAttribute("alt") || image.getAttribute("alt") === "Image") {
           image.setAttribute("alt", alt.textContent);
         }
       });

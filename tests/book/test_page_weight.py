@@ -147,3 +147,69 @@ def test_the_icon_font_is_cut_to_the_glyphs_the_theme_draws(built_book):
     solid = set(TTFont(str(font_file.parent / "fa-solid-900.ttf")).getBestCmap())
     missing = (drawn & solid) - set(TTFont(str(font_file)).getBestCmap())
     assert not missing, f"icons the theme draws but the font lacks: {sorted(map(hex, missing))}"
+
+
+#: The page's own HTML, gzipped. On Lighthouse's phone (1.6 Mbit/s) 150 kB take
+#: 0.75 s before anything else; the heaviest chapter is 110 kB. Chapter 6 was 237 kB
+#: while its interact's figure sat in the page's widget state as a base64 PNG.
+HTML_BUDGET = 150_000
+
+_STATE = re.compile(
+    r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>', re.S
+)
+
+
+@pytest.mark.parametrize("name", toc_files())
+def test_the_page_itself_is_light_and_its_widget_state_holds_no_image(built_book, name):
+    import json
+
+    html, _ = built_book
+    page = html / f"{name}.html"
+    text = page.read_text(encoding="utf-8")
+    gzipped = len(gzip.compress(text.encode(), 6))
+    assert gzipped <= HTML_BUDGET, (
+        f"{name}.html is {gzipped / 1000:.0f} kB gzipped > {HTML_BUDGET / 1000:.0f} kB")
+    for state in _STATE.findall(text):
+        for model_id, model in json.loads(state)["state"].items():
+            images = [
+                key
+                for output in model.get("state", {}).get("outputs", [])
+                for key in output.get("data", {})
+                if key.startswith("image/")
+            ]
+            images += [
+                "buffer" for buffer in model.get("buffers", [])
+                if buffer.get("encoding") == "base64" and len(buffer.get("data", "")) > 2000
+            ]
+            assert not images, (
+                f"{name}: widget {model_id} ({model.get('model_name')}) stores {images} in "
+                "the page; nnbook_assets.frames_to_files should have moved it to _frames/")
+
+
+def test_an_interact_figure_moves_to_a_file(tmp_path):
+    import base64
+    import json
+    import sys
+
+    from _helpers import BOOK
+
+    sys.path.insert(0, str(BOOK / "_ext"))
+    import nnbook_assets
+
+    png = b"\x89PNG\r\n\x1a\n" + b"\0\0\0\rIHDR" + (640).to_bytes(4, "big") + (
+        (480).to_bytes(4, "big")) + b"\0" * 3000
+    state = {"state": {"out": {"model_name": "OutputModel", "state": {"outputs": [
+        {"output_type": "display_data", "metadata": {},
+         "data": {"image/png": base64.b64encode(png).decode(), "text/plain": "<Figure>"}},
+    ]}}}}
+    (tmp_path / "book").mkdir()
+    page = tmp_path / "book" / "p.html"
+    page.write_text('<html><head><script type="application/vnd.jupyter.widget-state+json">'
+                    f"{json.dumps(state)}</script></head><body></body></html>")
+    assert nnbook_assets.frames_to_files(page, tmp_path) == 1
+    (stored,) = _STATE.findall(page.read_text())
+    data = json.loads(stored)["state"]["out"]["state"]["outputs"][0]["data"]
+    (written,) = (tmp_path / "_frames").glob("*.png")
+    assert written.read_bytes() == png
+    assert set(data) == {"text/html", "text/plain"}
+    assert f'src="../_frames/{written.name}" width="640" height="480"' in data["text/html"]
