@@ -113,9 +113,8 @@ def _output_figures_to_files(model: dict, page: Path, outdir: Path) -> int:
         if not isinstance(png, str):
             continue
         image = base64.b64decode(png)
-        target = outdir / "_frames" / (
-            hashlib.sha256(image).hexdigest()[:20] + ".png"
-        )
+        name = hashlib.sha256(image).hexdigest()[:20] + ".png"
+        target = outdir / "_frames" / name
         target.parent.mkdir(exist_ok=True)
         if not target.exists():
             target.write_bytes(image)

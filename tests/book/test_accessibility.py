@@ -51,12 +51,21 @@ def browser():
 def open_page(driver, url: str, mode: str) -> None:
     """Open ``url`` in the theme's ``mode`` (as a reader's saved choice), widgets drawn."""
     driver.get(url)
-    driver.execute_script("localStorage.setItem('mode', arguments[0]);"
-                          "localStorage.setItem('theme', arguments[0]);", mode)
-    driver.get(url)
-    WebDriverWait(driver, 30).until(
-        lambda d: d.execute_script("return document.readyState") == "complete")
-    assert driver.execute_script("return document.documentElement.dataset.theme") == mode
+    # The theme stores the mode it applied (localStorage) once its deferred script
+    # has run; a value written before that is overwritten: write it, load the page
+    # again, and repeat until the page shows it.
+    for _attempt in range(3):
+        driver.execute_script("localStorage.setItem('mode', arguments[0]);"
+                              "localStorage.setItem('theme', arguments[0]);", mode)
+        driver.get(url)
+        WebDriverWait(driver, 30).until(
+            lambda d: d.execute_script("return document.readyState") == "complete")
+        shown = driver.execute_script("return document.documentElement.dataset.theme")
+        if shown == mode:
+            break
+    saved = driver.execute_script("return [localStorage.getItem('mode'),"
+                                  " localStorage.getItem('theme')]")
+    assert shown == mode, f"{url}: the page shows {shown} mode, localStorage holds {saved}"
     views = driver.execute_script(f"return document.querySelectorAll('{VIEW}').length")
     if views:
         driver.execute_script("window.nnbookLoadWidgets()")

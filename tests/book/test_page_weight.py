@@ -213,3 +213,4 @@ def test_an_interact_figure_moves_to_a_file(tmp_path):
     assert written.read_bytes() == png
     assert set(data) == {"text/html", "text/plain"}
     assert f'src="../_frames/{written.name}" width="640" height="480"' in data["text/html"]
+
