@@ -52,6 +52,17 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
     scripts[:] = unique
 
 
+def _write_frame(data: bytes, suffix: str, page: Path, outdir: Path) -> str:
+    """Write ``data`` to ``_frames/<sha256><suffix>``; return its URL."""
+    target = (
+        outdir / "_frames" / (hashlib.sha256(data).hexdigest()[:20] + suffix)
+    )
+    target.parent.mkdir(exist_ok=True)
+    if not target.exists():
+        target.write_bytes(data)
+    return os.path.relpath(target, page.parent).replace(os.sep, "/")
+
+
 def frames_to_files(page: Path, outdir: Path) -> int:
     """Move the explorables' frames out of a page's widget state.
 
@@ -88,12 +99,7 @@ def frames_to_files(page: Path, outdir: Path) -> int:
             if buffer.get("encoding") != "base64":
                 continue
             data = base64.b64decode(buffer["data"])
-            name = hashlib.sha256(data).hexdigest()[:20] + ".webp"
-            target = outdir / "_frames" / name
-            target.parent.mkdir(exist_ok=True)
-            if not target.exists():
-                target.write_bytes(data)
-            url = os.path.relpath(target, page.parent).replace(os.sep, "/")
+            url = _write_frame(data, ".webp", page, outdir)
             buffer["data"] = base64.b64encode(url.encode()).decode()
             model["state"]["format"] = "url"
             moved += 1
@@ -113,12 +119,7 @@ def _output_figures_to_files(model: dict, page: Path, outdir: Path) -> int:
         if not isinstance(png, str):
             continue
         image = base64.b64decode(png)
-        name = hashlib.sha256(image).hexdigest()[:20] + ".png"
-        target = outdir / "_frames" / name
-        target.parent.mkdir(exist_ok=True)
-        if not target.exists():
-            target.write_bytes(image)
-        url = os.path.relpath(target, page.parent).replace(os.sep, "/")
+        url = _write_frame(image, ".png", page, outdir)
         width = int.from_bytes(image[16:20], "big")
         height = int.from_bytes(image[20:24], "big")
         # no alt: nnbook.js gives it the cell's alt text (widget_alt_text)
