@@ -3,7 +3,7 @@
 //
 //   node tools/typeset_math.mjs MACROS.json FONT_DIR PAGE.html [PAGE.html ...]
 //
-// MACROS.json: the mathjax3_config.tex.macros of _config.yml (nnbook_assets.py writes
+// MACROS.json: the mathjax3_config.tex.macros of _config.yml (nnbook_math.py writes
 // it); FONT_DIR: the build's copy of MathJax's CHTML woff-v2 fonts (the same
 // MathJax 3.2.2 the book serves for offline reading). For every page, each
 // \(...\) of a <span class="math"> and each \[...\] of a <div class="math"> that
@@ -13,7 +13,7 @@
 // loader is removed. A page whose widgets or notebook outputs carry math of
 // their own keeps the loader (nothing to do for the page). Pages are rewritten
 // in place; each line of stdout is a JSON record {page, converted, errors}
-// that nnbook_assets.py reads. A TeX error is reported, not hidden.
+// that nnbook_math.py reads. A TeX error is reported, not hidden.
 import fs from "node:fs";
 import path from "node:path";
 

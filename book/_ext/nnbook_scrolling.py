@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import html
 import re
-from pathlib import Path
 
+from nnbook_pages import built_html, rewrite_pages
 from sphinx.errors import ExtensionError
 
 #: The shortest longest line of a code block that may overflow the column:
@@ -98,21 +98,15 @@ def theme_scan_off(script: str) -> str:
 
 
 def _build_finished(app, exception) -> None:
-    if exception is not None or app.builder.format != "html":
+    outdir = built_html(app, exception)
+    if outdir is None:
         return
-    outdir = Path(app.outdir)
     script = outdir / "_static" / "scripts" / "pydata-sphinx-theme.js"
     text = script.read_text(encoding="utf-8")
     cut = theme_scan_off(text)
     if cut != text:
         script.write_text(cut, encoding="utf-8")
-    for page in outdir.rglob("*.html"):
-        if "vendor" in page.parts:
-            continue
-        page_text = page.read_text(encoding="utf-8")
-        new = initial_tab_stops(page_text)
-        if new != page_text:
-            page.write_text(new, encoding="utf-8")
+    rewrite_pages(outdir, lambda text, _page: initial_tab_stops(text))
 
 
 def setup(app):

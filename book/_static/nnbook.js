@@ -20,7 +20,7 @@
 //    its visible label as its accessible name (axe: aria-input-field-name), and
 //    every frame of an explorable, and an interact's figure, gets its cell's alt
 //    text (metadata.mystnb.image.alt, written into the page by
-//    nnbook_assets.widget_alt_text as span.nnbook-alt).
+//    nnbook_frames.widget_alt_text as span.nnbook-alt).
 (function () {
   "use strict";
 
@@ -124,7 +124,7 @@
       }
       cell.querySelectorAll("img").forEach(function (image) {
         // "Image" is what JupyterLab's renderers write when an <img> has no alt
-        // (an interact's figure, nnbook_assets.frames_to_files)
+        // (an interact's figure, nnbook_frames.frames_to_files)
         if (!image.hasAttribute("alt") || image.getAttribute("alt") === "Image") {
           image.setAttribute("alt", alt.textContent);
         }

@@ -99,7 +99,7 @@ def test_page_reads_correctly(browser, site, artifacts, page):
     for delimiter in ("\\(", "\\[", "$$"):
         assert delimiter not in prose, f"{page}: raw TeX {delimiter!r} left in the page"
 
-    # Figures load lazily (nnbook_assets.lazy_images): ask for all of them now.
+    # Figures load lazily (nnbook_markup.lazy_images): ask for all of them now.
     browser.execute_script(
         "document.querySelectorAll('img[loading=lazy]').forEach(i => { i.loading = 'eager'; })")
     WebDriverWait(browser, 30).until(lambda d: d.execute_script(
@@ -287,7 +287,7 @@ def test_loading_a_chapter_lays_out_only_what_is_near_the_screen(site):
 
 
 def test_search_finds_the_book(browser, site):
-    # only search.html loads the search index (book/_ext/nnbook_assets.py drops it
+    # only search.html loads the search index (book/_ext/nnbook_scripts.py drops it
     # from the other pages); the search box of every page sends the reader there
     browser.get(f"{site}/book/03_activations.html")
     assert "searchindex.js" not in browser.page_source

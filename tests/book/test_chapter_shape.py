@@ -145,7 +145,7 @@ def test_every_figure_has_a_caption_and_alt_text(chapter):
     A cell that draws an image carries ``metadata.mystnb.figure`` (``caption``,
     ``name``) and ``metadata.mystnb.image.alt``; a widget cell (an explorable's
     frames) carries ``metadata.mystnb.image.alt``, which the HTML build gives to
-    every frame (book/_ext/nnbook_assets.py, widget_alt_text).
+    every frame (book/_ext/nnbook_frames.py, widget_alt_text).
     """
     name, notebook, _, _ = chapter
     problems = []

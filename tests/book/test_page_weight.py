@@ -126,7 +126,7 @@ def test_the_measure_counts_what_a_browser_fetches(tmp_path):
 
 
 def test_the_icon_font_is_cut_to_the_glyphs_the_theme_draws(built_book):
-    # book/_ext/nnbook_assets.py serves Font Awesome's solid font cut to the icons
+    # book/_ext/nnbook_icons.py serves Font Awesome's solid font cut to the icons
     # the theme's CSS draws (admonition titles, the contents chevron): 157 kB -> 3 kB
     from fontTools.ttLib import TTFont
 
@@ -183,7 +183,7 @@ def test_the_page_itself_is_light_and_its_widget_state_holds_no_image(built_book
             ]
             assert not images, (
                 f"{name}: widget {model_id} ({model.get('model_name')}) stores {images} in "
-                "the page; nnbook_assets.frames_to_files should have moved it to _frames/")
+                "the page; nnbook_frames.frames_to_files should have moved it to _frames/")
 
 
 def test_an_interact_figure_moves_to_a_file(tmp_path):
@@ -194,7 +194,7 @@ def test_an_interact_figure_moves_to_a_file(tmp_path):
     from _helpers import BOOK
 
     sys.path.insert(0, str(BOOK / "_ext"))
-    import nnbook_assets
+    import nnbook_frames
 
     png = b"\x89PNG\r\n\x1a\n" + b"\0\0\0\rIHDR" + (640).to_bytes(4, "big") + (
         (480).to_bytes(4, "big")) + b"\0" * 3000
@@ -206,7 +206,7 @@ def test_an_interact_figure_moves_to_a_file(tmp_path):
     page = tmp_path / "book" / "p.html"
     page.write_text('<html><head><script type="application/vnd.jupyter.widget-state+json">'
                     f"{json.dumps(state)}</script></head><body></body></html>")
-    assert nnbook_assets.frames_to_files(page, tmp_path) == 1
+    assert nnbook_frames.frames_to_files(page, tmp_path) == 1
     (stored,) = _STATE.findall(page.read_text())
     data = json.loads(stored)["state"]["out"]["state"]["outputs"][0]["data"]
     (written,) = (tmp_path / "_frames").glob("*.png")

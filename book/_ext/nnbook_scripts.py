@@ -1,0 +1,73 @@
+"""A local Sphinx extension: which scripts a page loads.
+
+* **One copy of each.** sphinx-thebe 0.3.1 registers its inline configuration
+  script (``const THEBE_JS_URL = ...``) from an ``env-before-read-docs`` hook;
+  with Sphinx 7 that script ends up twice in every page, and the second
+  ``const`` declaration is a SyntaxError that breaks the "live code" button.
+  :func:`_dedupe_scripts` drops exact duplicates (same file, or same inline
+  body) from each page's script list, keeping the first.
+* **The search index on the search page only** (:func:`drop_search_scripts`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from nnbook_pages import built_html, rewrite_pages
+
+
+def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for script in scripts:
+        attributes = getattr(script, "attributes", {}) or {}
+        key = (
+            getattr(script, "filename", str(script)) or "",
+            attributes.get("body", ""),
+        )
+        if key in seen:
+            continue
+        seen.add(key)
+        unique.append(script)
+    scripts[:] = unique
+
+
+#: What pydata-sphinx-theme's layout loads on every page for its optional
+#: search-as-you-type: Sphinx's search code and the whole search index.
+_SEARCH_SCRIPTS = re.compile(
+    r'<script src="[^"]*(?:_static/searchtools\.js|_static/language_data\.js'
+    r'|searchindex\.js)"></script>\s*'
+)
+
+
+def drop_search_scripts(page_text: str) -> str:
+    """The page without the search index and the search code."""
+    return _SEARCH_SCRIPTS.sub("", page_text)
+
+
+def _drop_search_scripts(app, exception) -> None:
+    """Load the search index (51 kB gzipped) on the search page only.
+
+    The theme loads it on every page for search-as-you-type, which the book
+    does not turn on: its search box sends the reader to ``search.html``,
+    which loads the index itself.
+    """
+    outdir = built_html(app, exception)
+    if outdir is None or app.config.html_theme_options.get(
+        "search_as_you_type"
+    ):
+        return
+    rewrite_pages(
+        outdir,
+        lambda text, _page: drop_search_scripts(text),
+        skip={outdir / "search.html"},
+    )
+
+
+def setup(app):
+    app.connect("html-page-context", _dedupe_scripts, priority=900)
+    app.connect("build-finished", _drop_search_scripts)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
