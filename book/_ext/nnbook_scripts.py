@@ -6,6 +6,7 @@
   ``const`` declaration is a SyntaxError that breaks the "live code" button.
   :func:`_dedupe_scripts` drops exact duplicates (same file, or same inline
   body) from each page's script list, keeping the first.
+* **Nothing waits for a script in** ``<head>`` (:func:`_defer_scripts`).
 * **The search index on the search page only** (:func:`drop_search_scripts`).
 """
 
@@ -33,6 +34,49 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
         seen.add(key)
         unique.append(script)
     scripts[:] = unique
+
+
+#: The head scripts that only act once the document is parsed (each waits
+#: for ``DOMContentLoaded`` or Sphinx's ``_ready``), in the order they load.
+#: ``documentation_options.js`` is not one: the page's inline scripts set
+#: its ``DOCUMENTATION_OPTIONS`` as they are parsed.
+DEFERRED = (
+    "doctools.js",
+    "sphinx_highlight.js",
+    "clipboard.min.js",
+    "copybutton.js",
+    "scripts/sphinx-book-theme.js",
+    "togglebutton.js",
+    "design-tabs.js",
+)
+
+
+def _defer_scripts(app, pagename, templatename, context, doctree) -> None:
+    """Load the scripts of :data:`DEFERRED` with ``defer``.
+
+    A plain ``<script src>`` in ``<head>`` stops the parser until it has
+    arrived and run: seven of them held back a chapter's first paint on a
+    phone (Lighthouse's "render-blocking resources"). Deferred scripts run
+    in the order they appear, after parsing and before ``DOMContentLoaded``,
+    so each still finds the DOM and the handlers it waits for. The search
+    page keeps them as they are: its ``searchtools.js`` calls doctools'
+    ``_ready`` as it loads.
+    """
+    scripts = context.get("script_files")
+    if not scripts or pagename == "search":
+        return
+    from sphinx.builders.html._assets import _JavaScript
+
+    for index, script in enumerate(scripts):
+        filename = str(getattr(script, "filename", "") or "")
+        attributes = dict(getattr(script, "attributes", {}) or {})
+        named = filename.removeprefix("_static/")
+        if named not in DEFERRED or {"async", "defer"} & set(attributes):
+            continue
+        attributes["defer"] = "defer"
+        scripts[index] = _JavaScript(
+            filename, priority=script.priority, **attributes
+        )
 
 
 #: What pydata-sphinx-theme's layout loads on every page for its optional
@@ -69,5 +113,6 @@ def _drop_search_scripts(app, exception) -> None:
 
 def setup(app):
     app.connect("html-page-context", _dedupe_scripts, priority=900)
+    app.connect("html-page-context", _defer_scripts, priority=910)
     app.connect("build-finished", _drop_search_scripts)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

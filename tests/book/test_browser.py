@@ -286,6 +286,28 @@ def test_loading_a_chapter_lays_out_only_what_is_near_the_screen(site):
         driver.quit()
 
 
+def test_the_deferred_scripts_still_do_their_work(browser, site):
+    """The head scripts run deferred (book/_ext/nnbook_scripts.py) and still act.
+
+    A copy button on every code block (sphinx-copybutton), a toggle on every
+    dropdown (sphinx-togglebutton), and the words of ``?highlight=`` marked
+    (Sphinx's doctools and sphinx_highlight, as a search result's link asks).
+    """
+    _open(browser, f"{site}/book/07_regularization.html?highlight=dropout")
+    WebDriverWait(browser, 10).until(lambda d: d.execute_script(
+        "return document.querySelectorAll('span.highlighted').length") > 0,
+        message="?highlight=dropout marked nothing: doctools/sphinx_highlight did not run")
+    counts = browser.execute_script("""return {
+        code: document.querySelectorAll('div.highlight').length,
+        copy: document.querySelectorAll('div.highlight .copybtn').length,
+        dropdowns: document.querySelectorAll('.admonition.dropdown').length,
+        toggles: document.querySelectorAll('.admonition.dropdown .toggle-button').length}""")
+    assert counts["code"] > 10 and counts["copy"] == counts["code"], counts
+    assert counts["dropdowns"] > 0 and counts["toggles"] == counts["dropdowns"], counts
+    severe = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+    assert not severe, f"JavaScript errors: {severe[:5]}"
+
+
 def test_search_finds_the_book(browser, site):
     # only search.html loads the search index (book/_ext/nnbook_scripts.py drops it
     # from the other pages); the search box of every page sends the reader there

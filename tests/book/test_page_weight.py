@@ -214,3 +214,55 @@ def test_an_interact_figure_moves_to_a_file(tmp_path):
     assert set(data) == {"text/html", "text/plain"}
     assert f'src="../_frames/{written.name}" width="640" height="480"' in data["text/html"]
 
+
+
+#: The one external script a page's ``<head>`` may load blocking: the page's
+#: inline scripts set its ``DOCUMENTATION_OPTIONS`` while they are parsed.
+BLOCKING_ALLOWED = {"_static/documentation_options.js"}
+
+
+class _HeadScripts(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.blocking: list[str] = []
+        self._in_head = True
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "body":
+            self._in_head = False
+        elif (tag == "script" and self._in_head and attributes.get("src")
+              and "async" not in attributes and "defer" not in attributes
+              and attributes.get("type", "text/javascript") in ("text/javascript", "")):
+            self.blocking.append(attributes["src"])
+
+
+def blocking_head_scripts(page_text: str) -> list[str]:
+    """The ``src`` of each script in ``<head>`` that stops the parser until it has run."""
+    parser = _HeadScripts()
+    parser.feed(page_text)
+    return parser.blocking
+
+
+@pytest.mark.parametrize("name", toc_files())
+def test_no_script_in_the_head_holds_up_the_first_paint(built_book, name):
+    # book/_ext/nnbook_scripts.py defers the theme's and the extensions' scripts: on
+    # Lighthouse's phone seven blocking ones held back chapter 7's first paint by ~1 s
+    html, _ = built_book
+    page = html / f"{name}.html"
+    blocking = [
+        (page.parent / src.split("?")[0]).resolve().relative_to(html.resolve()).as_posix()
+        for src in blocking_head_scripts(page.read_text(encoding="utf-8"))
+    ]
+    extra = [src for src in blocking if src not in BLOCKING_ALLOWED]
+    assert not extra, (
+        f"{name}: scripts in <head> without defer or async: {extra}; add each that waits "
+        "for the document to nnbook_scripts.DEFERRED")
+
+
+def test_the_head_script_measure_sees_a_blocking_script():
+    page = ('<html><head><script src="a.js"></script><script defer src="b.js"></script>'
+            '<script async="async" src="c.js"></script><script>var x;</script>'
+            '<script type="application/json" src="d.json"></script></head>'
+            '<body><script src="e.js"></script></body></html>')
+    assert blocking_head_scripts(page) == ["a.js"]
