@@ -14,7 +14,11 @@ skips with that reason elsewhere.
 
 from __future__ import annotations
 
+import functools
+import http.server
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -282,6 +286,90 @@ def test_loading_a_chapter_lays_out_only_what_is_near_the_screen(site):
             shares[page] = at_load / layout_objects()
         heavy = {page: f"{share:.0%}" for page, share in shares.items() if share > 0.45}
         assert not heavy, f"share of the page laid out at load (at most 45 %): {heavy}"
+    finally:
+        driver.quit()
+
+
+# A long page reaches the browser in parts, and the browser paints the first part
+# before the rest is parsed. The server below sends each page up to FIRST_PART bytes
+# into its article (the head, the sidebar, the title and less than a screen of
+# text), waits, then sends the rest.
+FIRST_PART = 3000
+_LAYOUT_SHIFTS = """
+window.__shift = 0;
+new PerformanceObserver(list => list.getEntries().forEach(entry => {
+  if (!entry.hadRecentInput) window.__shift += entry.value;
+})).observe({type: 'layout-shift', buffered: true});
+new PerformanceObserver(() => {
+  if (window.__themeAtPaint === undefined)
+    window.__themeAtPaint = document.documentElement.dataset.theme;
+}).observe({type: 'paint', buffered: true});
+"""
+
+
+class _InPartsHandler(http.server.SimpleHTTPRequestHandler):
+    pause = 0.5
+
+    def log_message(self, *args):
+        pass
+
+    def copyfile(self, source, destination):
+        if not self.path.split("?")[0].endswith(".html"):
+            return super().copyfile(source, destination)
+        data = source.read()
+        cut = data.find(b'<article class="bd-article"')
+        cut = len(data) if cut < 0 else cut + FIRST_PART
+        destination.write(data[:cut])
+        destination.flush()
+        time.sleep(self.pause)
+        destination.write(data[cut:])
+
+
+@pytest.fixture(scope="module")
+def site_in_parts(built_book):
+    html, _ = built_book
+    handler = functools.partial(_InPartsHandler, directory=str(html))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_a_page_that_arrives_in_parts_keeps_its_layout(site_in_parts):
+    """From the first paint on, the page has its colours and nothing moves.
+
+    Each page is sent in two parts (``_InPartsHandler``), as a slow network does:
+    the first paint shows the title and the start of the text before the rest
+    has arrived.
+
+    On a first visit the theme's ``data-theme`` is ``auto`` until its deferred script
+    runs, and no colour rule matches it (nnbook_scripts.RESOLVE_THEME resolves it in
+    ``<head>``); and the scroll bar appearing once the page outgrows the window
+    re-wrapped every line (``scrollbar-gutter`` in nnbook.css). Measured as
+    Lighthouse's desktop run does, 1350 x 940. Before, every page painted without
+    colours, and chapter 15 shifted by 0.12 here (chapter 14 by 0.33 in one
+    Lighthouse run). A table laid out automatically (the equation ledger) still
+    re-measures its columns if the parser stops inside it (0.06-0.08 when cut
+    there): the bound is Lighthouse's "good" limit, 0.1.
+    """
+    driver = headless_chromium()
+    try:
+        driver.set_window_size(1350, 940)
+        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument",
+                               {"source": _LAYOUT_SHIFTS})
+        shifts, unstyled = {}, {}
+        for page in PAGES:
+            driver.execute_cdp_cmd("Storage.clearDataForOrigin", {  # a first visit
+                "origin": site_in_parts, "storageTypes": "local_storage"})
+            driver.get(f"{site_in_parts}/{page}.html")
+            driver.execute_script("return new Promise(r => setTimeout(r, 1500))")
+            theme = driver.execute_script("return window.__themeAtPaint")
+            if theme not in ("light", "dark"):
+                unstyled[page] = theme
+            shifts[page] = driver.execute_script("return window.__shift")
+        moved = {page: round(shift, 3) for page, shift in shifts.items() if shift >= 0.1}
+        assert not moved, f"layout shift of a page arriving in parts (< 0.1): {moved}"
+        assert not unstyled, f"data-theme at the first paint: {unstyled}"
     finally:
         driver.quit()
 
