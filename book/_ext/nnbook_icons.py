@@ -230,6 +230,8 @@ def _subset_font_awesome(app, exception) -> None:
     subset.save_font(font, str(fonts / SOLID_SUBSET), options)
     css = theme_css.read_text(encoding="utf-8")
     url = f"../vendor/fontawesome/webfonts/{SOLID_SUBSET}"
+    if f"url({url})" in css:
+        return  # an incremental build: Sphinx kept the stylesheet cut before
     new, count = _SOLID_FACE.subn(rf'\1url({url}) format("woff")', css)
     if count != 1:
         logger.warning(

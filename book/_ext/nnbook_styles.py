@@ -8,8 +8,9 @@ most of the time before anything shows. After the build, :func:`bundle`
 concatenates a page's stylesheets in their order (the cascade is unchanged),
 with imports inlined and every ``url()`` rewritten to stay valid from the
 bundle's folder, into ``_static/nnbook-styles.<hash>.css``; the page then
-links that one file. Pages with the same stylesheets share one bundle. The
-original files stay in the build.
+links that one file. Pages with the same stylesheets share one bundle, and
+every bundle is rebuilt from its parts on each build. The original files stay
+in the build; edit those (``book/_static/nnbook.css``), never a bundle.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def stylesheet_text(css_file: Path, outdir: Path, bundle_dir: Path) -> str:
     """One stylesheet, imports inlined, its urls valid from the bundle.
 
     Raises ``FileNotFoundError`` for a stylesheet or an import that is not in
-    the build.
+    the build, ``ValueError`` for an import it cannot inline.
     """
     text = css_file.read_text(encoding="utf-8")
     css_dir = css_file.parent.relative_to(outdir).as_posix()
@@ -75,6 +76,12 @@ def stylesheet_text(css_file: Path, outdir: Path, bundle_dir: Path) -> str:
         return f'url("{_rebase(value, css_dir, home)}")'
 
     text = _CHARSET.sub("", _SOURCE_MAP.sub("", text))
+    if len(_IMPORT.findall(text)) != text.count("@import"):
+        raise ValueError(
+            f"nnbook_styles: an @import in {css_file} that cannot be inlined "
+            "(a media query or an unusual form); inline it by hand or extend "
+            "_IMPORT"
+        )
     pieces, at = [], 0
     for match in _IMPORT.finditer(text):  # an import's urls are its own
         pieces.append(_URL.sub(url, text[at : match.start()]))
@@ -85,8 +92,36 @@ def stylesheet_text(css_file: Path, outdir: Path, bundle_dir: Path) -> str:
     return "".join(pieces)
 
 
+#: The first line of each stylesheet's part in a bundle: the bundle can be
+#: rebuilt from its own parts (:func:`_refresh_bundles`).
+_PART = re.compile(r"^/\* nnbook-styles part: (\S+) \*/$", re.M)
+
+
+def write_bundle(files: list[Path], outdir: Path) -> tuple[Path, str]:
+    """Write the bundle of ``files`` (in order); return it and its version.
+
+    The name depends on the list of files only, so a page that a later,
+    incremental build does not rewrite keeps a valid link, and the bundle's
+    content is refreshed from the current files. The version (a hash of the
+    content) goes in the link's query, as Sphinx's ``?v=`` does.
+    """
+    static = outdir / "_static"
+    names = [file.relative_to(outdir).as_posix() for file in files]
+    parts = [
+        f"/* nnbook-styles part: {name} */\n"
+        + stylesheet_text(file, outdir, static).strip()
+        for name, file in zip(names, files, strict=True)
+    ]
+    data = ('@charset "UTF-8";\n' + "\n".join(parts) + "\n").encode("utf-8")
+    key = hashlib.sha256("\n".join(names).encode()).hexdigest()[:16]
+    target = static / f"{BUNDLE_PREFIX}{key}.css"
+    if not target.exists() or target.read_bytes() != data:
+        target.write_bytes(data)
+    return target, hashlib.sha256(data).hexdigest()[:8]
+
+
 def bundle(page_text: str, page: Path, outdir: Path) -> str:
-    """The page linking one bundle of its local stylesheets, written once.
+    """The page linking one bundle of its local stylesheets.
 
     The bundle replaces the first ``<link rel="stylesheet">`` of the page's
     ``<head>``; the others are removed. A page with fewer than two, or with
@@ -102,45 +137,46 @@ def bundle(page_text: str, page: Path, outdir: Path) -> str:
     ):
         return page_text
     outdir = outdir.resolve()
-    static = outdir / "_static"
     files = [
         (page.parent / href.split("?")[0].split("#")[0]).resolve()
         for href in hrefs
     ]
-    parts = [
-        f"/* {file.relative_to(outdir).as_posix()} */\n"
-        + stylesheet_text(file, outdir, static).strip()
-        for file in files
-    ]
-    text = '@charset "UTF-8";\n' + "\n".join(parts) + "\n"
-    data = text.encode("utf-8")
-    name = BUNDLE_PREFIX + hashlib.sha256(data).hexdigest()[:16] + ".css"
-    target = static / name
-    if not target.exists():
-        target.write_bytes(data)
+    target, version = write_bundle(files, outdir)
     href = os.path.relpath(target, page.parent).replace(os.sep, "/")
-    first = links[0]
+    link = f'    <link rel="stylesheet" href="{href}?v={version}" />\n'
     pieces, at = [], 0
-    for match in links:
+    for index, match in enumerate(links):
         pieces.append(page_text[at : match.start()])
-        if match is first:
-            pieces.append(f'    <link rel="stylesheet" href="{href}" />\n')
+        if index == 0:
+            pieces.append(link)
         at = match.end()
     pieces.append(page_text[at:])
     return "".join(pieces)
+
+
+def _refresh_bundles(outdir: Path) -> None:
+    """Rebuild every bundle from the current files of its parts.
+
+    A page an incremental build did not rewrite links a bundle that no
+    rewritten page asked for; its parts (``nnbook.css`` say) may have changed.
+    """
+    outdir = outdir.resolve()
+    for existing in (outdir / "_static").glob(BUNDLE_PREFIX + "*.css"):
+        names = _PART.findall(existing.read_text(encoding="utf-8"))
+        files = [outdir / name for name in names]
+        if names and all(file.is_file() for file in files):
+            write_bundle(files, outdir)
 
 
 def _bundle_styles(app, exception) -> None:
     outdir = built_html(app, exception)
     if outdir is None:
         return
-    for old in (outdir / "_static").glob(BUNDLE_PREFIX + "*.css"):
-        old.unlink()  # an incremental build writes the bundles afresh
     written = rewrite_pages(
         outdir, lambda text, page: bundle(text, page, outdir)
     )
-    count = len(list((outdir / "_static").glob(BUNDLE_PREFIX + "*.css")))
-    logger.info("nnbook: %d pages link %d stylesheet bundles", written, count)
+    _refresh_bundles(outdir)
+    logger.info("nnbook: %d pages link one stylesheet bundle", written)
 
 
 def setup(app):

@@ -47,7 +47,8 @@ def test_a_page_links_one_bundle_in_the_cascade_order(tmp_path):
     links = re.findall(r'<link rel="stylesheet"[^>]*href="([^"]+)"', new)
     assert len(links) == 1 and links[0].startswith("../_static/nnbook-styles.")
     assert '<link rel="icon" href="../_static/logo.svg"/>' in new  # other links stay
-    css = (page.parent / links[0]).read_text()
+    assert re.fullmatch(r"\.\./_static/nnbook-styles\.[0-9a-f]{16}\.css\?v=[0-9a-f]{8}", links[0])
+    css = (page.parent / links[0].split("?")[0]).read_text()
     assert css.startswith('@charset "UTF-8";') and css.count("@charset") == 1
     assert "@import" not in css and "sourceMappingURL" not in css
     # basic.css (imported at the top of theme.css) before theme.css's rules, the
@@ -67,7 +68,27 @@ def test_pages_with_the_same_stylesheets_share_one_bundle(tmp_path):
     second = styles.bundle(other.read_text(), other, out)
     assert len(list((out / "_static").glob("nnbook-styles.*.css"))) == 1
     name = re.search(r"nnbook-styles\.[0-9a-f]+\.css", first)[0]
-    assert f'href="_static/{name}"' in second
+    assert f'href="_static/{name}?v=' in second
+
+
+def test_a_bundle_follows_its_parts_when_a_page_is_not_rewritten(tmp_path):
+    # an incremental build rewrites only the pages that changed; the others keep
+    # their link, and the bundle behind it must carry the current nnbook.css
+    out, page = _site(tmp_path)
+    first = styles.bundle(page.read_text(), page, out)
+    (out / "_static" / "book.css").write_text("p { margin: 2em }\n")
+    styles._refresh_bundles(out)
+    (bundle,) = (out / "_static").glob("nnbook-styles.*.css")
+    assert bundle.name in first and "margin: 2em" in bundle.read_text()
+
+
+def test_an_import_it_cannot_inline_stops_the_build(tmp_path):
+    out, page = _site(tmp_path)
+    theme = out / "_static" / "styles" / "theme.css"
+    theme.write_text(theme.read_text().replace('@import "../basic.css";',
+                                               '@import "../basic.css" print;'))
+    with pytest.raises(ValueError, match="cannot be inlined"):
+        styles.bundle(page.read_text(), page, out)
 
 
 def test_a_print_stylesheet_or_an_outside_one_leaves_the_page_alone(tmp_path):
@@ -93,12 +114,13 @@ def test_every_page_links_one_stylesheet_whose_urls_resolve(built_book, name):
     head = text[: text.index("</head>")]
     links = re.findall(r'<link\b(?=[^>]*rel="stylesheet")[^>]*href="([^"]+)"', head)
     assert len(links) == 1, f"{name}: {len(links)} stylesheets in <head>: {links}"
-    bundle = (page.parent / links[0]).resolve()
+    bundle = (page.parent / links[0].split("?")[0]).resolve()
     assert bundle.name.startswith(styles.BUNDLE_PREFIX) and bundle.is_file(), links[0]
     css = bundle.read_text(encoding="utf-8")
     for sheet in ("styles/pydata-sphinx-theme.css", "styles/sphinx-book-theme.css",
                   "nnbook.css"):
-        assert f"/* _static/{sheet} */" in css, f"{name}: the bundle lacks {sheet}"
+        assert f"/* nnbook-styles part: _static/{sheet} */" in css, (
+            f"{name}: the bundle lacks {sheet}")
     # built after nnbook_icons cut the icon font: the bundle names the cut font
     assert "fa-solid-900.subset.woff" in css and "fa-solid-900.woff2" not in css
     broken = [
