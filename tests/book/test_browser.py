@@ -374,6 +374,37 @@ def test_a_page_that_arrives_in_parts_keeps_its_layout(site_in_parts):
         driver.quit()
 
 
+def test_a_chapter_reads_offline_from_its_files(browser, built_book):
+    """Opened from ``file://`` (a downloaded build, no server): styled, typeset, live.
+
+    The one stylesheet (nnbook_styles.py), the math, and an explorable whose widget
+    manager and frames load from the build's own folders.
+    """
+    html, _ = built_book
+    page = (html / "book" / "06_gradient_descent.html").resolve()
+    browser.get(page.as_uri())
+    WebDriverWait(browser, 30).until(
+        lambda d: d.execute_script("return document.readyState") == "complete")
+    state = browser.execute_script("""return {
+        primary: getComputedStyle(document.body).getPropertyValue('--pst-color-primary'),
+        sheets: document.styleSheets.length,
+        math: document.querySelectorAll('mjx-container').length}""")
+    assert state["primary"].strip() and state["math"] > 100, state
+    browser.execute_script(
+        "document.querySelector('script[type=\"application/vnd.jupyter.widget-view+json\"]')"
+        ".parentElement.scrollIntoView()")
+    WebDriverWait(browser, 30).until(lambda d: d.execute_script(
+        "return Array.from(document.querySelectorAll('.jupyter-widgets img'))"
+        ".some(i => i.complete && i.naturalWidth > 0)"),
+        message="offline: the explorable's frames did not show")
+    fetched = browser.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name)"
+        ".filter(n => !n.startsWith('file:') && !n.startsWith('data:'))")
+    assert not fetched, f"offline page fetched {fetched[:5]}"
+    severe = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+    assert not severe, f"JavaScript errors offline: {severe[:5]}"
+
+
 def test_the_deferred_scripts_still_do_their_work(browser, site):
     """The head scripts run deferred (book/_ext/nnbook_scripts.py) and still act.
 
