@@ -6,9 +6,14 @@ Where the book is and what its TOC lists, the skip markers for optional tools
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
 import importlib.util
 import json
 import shutil
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +22,25 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]  # tests/ is one below the root
 BOOK = REPO / "book"
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """A static file server that keeps the test output readable."""
+
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def serve_folder(folder: Path, handler: type = QuietHandler) -> Iterator[str]:
+    """Serve ``folder`` on a loopback port with ``handler``; yield the base URL."""
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
 
 
 def toc_files() -> list[str]:

@@ -8,20 +8,17 @@ all import them the same way: ``from _helpers import REPO, requires_torch``.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _helpers import REPO
+from _helpers import REPO, serve_folder
 
 
 @pytest.fixture(scope="session")
@@ -49,17 +46,9 @@ def built_book(tmp_path_factory) -> tuple[Path, str]:
     return html, log
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep the test output readable
-        pass
-
-
 @pytest.fixture(scope="module")
 def site(built_book):
     """The built book served on a loopback port, for the browser tests."""
     html, _ = built_book
-    handler = functools.partial(_QuietHandler, directory=str(html))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serve_folder(html) as url:
+        yield url

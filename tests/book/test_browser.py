@@ -14,19 +14,18 @@ skips with that reason elsewhere.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
-import threading
 import time
 from pathlib import Path
 
 import pytest
 from _helpers import (
     REPO,
+    QuietHandler,
     chapter_notebooks,
     headless_chromium,
     requires_chromium,
+    serve_folder,
     toc_files,
 )
 
@@ -307,11 +306,8 @@ new PerformanceObserver(() => {
 """
 
 
-class _InPartsHandler(http.server.SimpleHTTPRequestHandler):
+class _InPartsHandler(QuietHandler):
     pause = 0.5
-
-    def log_message(self, *args):
-        pass
 
     def copyfile(self, source, destination):
         if not self.path.split("?")[0].endswith(".html"):
@@ -328,11 +324,8 @@ class _InPartsHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def site_in_parts(built_book):
     html, _ = built_book
-    handler = functools.partial(_InPartsHandler, directory=str(html))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serve_folder(html, _InPartsHandler) as url:
+        yield url
 
 
 def test_a_page_that_arrives_in_parts_keeps_its_layout(site_in_parts):
