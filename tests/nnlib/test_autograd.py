@@ -4,6 +4,8 @@ fan-out accumulation, broadcasting, bad input."""
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -111,15 +113,27 @@ CASES = {
 }
 
 
+def fd_error(got, fd):
+    """Largest difference from central differences, in units of max(1, |fd|).
+
+    With step h = 1e-6, central differences carry a rounding error of about
+    eps |f| / h ~ 1e-10 |f| whatever the size of the gradient, so where the
+    gradient is small (a saturated tanh) a purely relative error of 1e-8 can
+    be rounding alone; a wrong VJP is off by a fraction of the gradient itself.
+    """
+    return float(np.max(np.abs(got - fd)) / max(1.0, float(np.max(np.abs(fd)))))
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_vjps_match_finite_differences(name):
     f, shapes = CASES[name]
-    rng = np.random.default_rng(abs(hash(name)) % 2**32)
+    # A seed fixed by the case's name (str hash() changes with every process).
+    rng = np.random.default_rng(zlib.crc32(name.encode()))
     values = [rng.standard_normal(s) for s in shapes]
     if name == "relu":
         values[0] = values[0] + np.sign(values[0]) * 0.1  # stay away from the kink
     for got, fd in zip(grad_of(f, *values), fd_of(f, *values), strict=True):
-        assert relative_error(got, fd) < 1e-8, name
+        assert fd_error(got, fd) < 1e-8, name
 
 
 def test_unbroadcast_sums_over_copied_axes():
