@@ -5,7 +5,8 @@ own MathJax; no raw TeX left, no MathJax errors such as an undefined macro), eve
 image loads, stored widgets render through the book's own widget manager once the
 reader scrolls to them, the browser logs
 no JavaScript error, nothing is fetched from outside the book, and the sidebar
-lists every chapter. Screenshots of a few pages (one in dark mode) go to
+lists every chapter. The scripts the build defers still act (copy buttons, search,
+the live-code button that starts Thebe). Screenshots of a few pages (one in dark mode) go to
 ``$BOOK_ARTIFACTS`` (default ``artifacts/``), which CI keeps.
 
 Needs Debian's ``chromium`` and ``chromium-driver`` (``.ci/run`` installs them);
@@ -431,3 +432,35 @@ def test_search_finds_the_book(browser, site):
     ) > 3)
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert not errors, errors[:3]
+
+
+def test_the_live_code_button_starts_thebe(browser, site):
+    """The launch menu's live-code button still starts Thebe on a deferred page.
+
+    sphinx-thebe's button asks for Thebe from its CDN, which a test cannot
+    reach; so first the request is checked, then Thebe is stood in for by a
+    recorder, and every code cell must be handed to it as an executable cell.
+    (Connecting to a Binder kernel needs the network and is not tested here.)
+    """
+    page = f"{site}/book/03_activations.html"
+    _open(browser, page)
+    browser.execute_script("document.querySelector('button.btn-launch-thebe').click()")
+    requested = browser.execute_script(
+        "return [...document.head.querySelectorAll('script[src]')]"
+        ".some(s => s.src === THEBE_JS_URL)")
+    assert requested, "the live-code button did not ask for Thebe (THEBE_JS_URL)"
+    _open(browser, page)
+    state = browser.execute_script("""
+        window.thebelab = {bootstraps: 0, on() {}, bootstrap() { this.bootstraps++; }};
+        document.querySelector('button.btn-launch-thebe').click();
+        const cells = [...document.querySelectorAll(thebe_selector)]
+            .filter(c => c.querySelector(thebe_selector_input));
+        return {cells: cells.length, bootstraps: thebelab.bootstraps,
+                executable: cells.filter(c => c.querySelector(
+                    'pre[data-executable="true"][data-language="python"]')).length,
+                button: !!document.querySelector('.thebe-launch-button')};""")
+    assert state["cells"] > 10 and state["button"], state
+    assert state["bootstraps"] == 1, f"Thebe bootstrapped {state['bootstraps']} times"
+    assert state["executable"] == state["cells"], (
+        f"{state['cells'] - state['executable']} of {state['cells']} code cells "
+        "were not handed to Thebe as executable Python")
