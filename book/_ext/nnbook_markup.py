@@ -5,16 +5,28 @@
   and its box is reserved before it arrives.
 * **Landmarks** (:func:`_landmarks`): the primary sidebar becomes a
   ``complementary`` landmark, and the bibliography's entries list items.
+* **Tables that become cards** (:func:`labelled_cells`): each cell of the
+  equation ledger's tables carries its column's name, so that on a phone
+  ``nnbook.css`` can show each row as a card ("Derived in", "Checked by")
+  instead of a table twice the screen's width.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
 from nnbook_pages import built_html, rewrite_pages
 
 _IMG = re.compile(r"<img\b([^>]*)/?>")
+_TABLE = re.compile(r"<table\b.*?</table>", re.S)
+_HEAD_CELL = re.compile(r"<th\b[^>]*>(.*?)</th>", re.S)
+_ROW = re.compile(r"(<tr\b[^>]*>)(.*?)</tr>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+# Pages whose tables read as cards on a narrow screen (nnbook.css).
+CARD_PAGES = ("equations.html",)
 
 
 def _image_size(path: Path) -> tuple[int, int] | None:
@@ -53,6 +65,57 @@ def lazy_images(page_text: str, page: Path) -> str:
     return _IMG.sub(rewrite, page_text)
 
 
+def labelled_cells(page_text: str, page: Path) -> str:
+    """Give every cell of the page's tables its column's name.
+
+    Each ``<td>`` gets ``data-label="<its column's header text>"``, which the
+    narrow-screen rule of ``nnbook.css`` shows above the cell, and the table
+    explicit ARIA roles (``table``, ``row``, ``columnheader``, ``cell``): a
+    table whose rows are laid out as blocks keeps its table semantics for
+    screen readers in every browser. Only the pages of :data:`CARD_PAGES`.
+
+    Raises
+    ------
+    ValueError
+        If a row has more cells than the table has header cells.
+    """
+    if page.name not in CARD_PAGES:
+        return page_text
+
+    def label_table(table: re.Match) -> str:
+        text = table[0]
+        head_end = text.find("</thead>")
+        if head_end < 0:
+            return text
+        names = [
+            html.escape(html.unescape(_TAG.sub("", cell)).strip(), quote=True)
+            for cell in _HEAD_CELL.findall(text[:head_end])
+        ]
+
+        def label_row(row: re.Match) -> str:
+            if "<td" not in row[2]:
+                return f'{row[1][:-1]} role="row">{row[2]}</tr>'
+            cells = row[2].split("<td")
+            if len(cells) - 1 > len(names):
+                raise ValueError(
+                    f"{page.name}: a table row has {len(cells) - 1} cells but "
+                    f"its header names {len(names)} columns: {names}"
+                )
+            labelled = [cells[0]] + [
+                f' role="cell" data-label="{name}"{cell}'
+                for name, cell in zip(names, cells[1:])
+            ]
+            return f'{row[1][:-1]} role="row">{"<td".join(labelled)}</tr>'
+
+        text = _ROW.sub(label_row, text)
+        text = text.replace("<th ", '<th role="columnheader" ')
+        for part in ("thead", "tbody"):
+            text = text.replace(f"<{part}>", f'<{part} role="rowgroup">')
+        return text.replace("<table ", '<table role="table" ', 1)
+
+    return _TABLE.sub(label_table, page_text)
+
+
 def _lazy_images(app, exception) -> None:
     outdir = built_html(app, exception)
     if outdir is not None:
@@ -85,7 +148,14 @@ def _landmarks(app, exception) -> None:
     )
 
 
+def _labelled_cells(app, exception) -> None:
+    outdir = built_html(app, exception)
+    if outdir is not None:
+        rewrite_pages(outdir, labelled_cells)
+
+
 def setup(app):
     app.connect("build-finished", _lazy_images)
+    app.connect("build-finished", _labelled_cells)
     app.connect("build-finished", _landmarks)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -84,17 +84,44 @@ def open_page(driver, url: str, mode: str) -> None:
     driver.execute_script("return new Promise(r => setTimeout(r, 400))")
 
 
+def _violations(driver) -> list[dict]:
+    driver.execute_script(AXE.read_text(encoding="utf-8"))
+    return driver.execute_async_script(_RUN_AXE)
+
+
+def _report(violations: list[dict]) -> str:
+    return "\n".join(
+        f"  {v['id']} ({v['impact']}, {v['count']} elements): {', '.join(v['where'])}"
+        for v in violations
+    )
+
+
 @pytest.mark.parametrize("mode", ["light", "dark"])
 @pytest.mark.parametrize("page", toc_files())
 def test_no_accessibility_violations(browser, site, page, mode):
     open_page(browser, f"{site}/{page}.html", mode)
-    browser.execute_script(AXE.read_text(encoding="utf-8"))
-    violations = browser.execute_async_script(_RUN_AXE)
-    report = "\n".join(
-        f"  {v['id']} ({v['impact']}, {v['count']} elements): {', '.join(v['where'])}"
-        for v in violations
-    )
+    violations = _violations(browser)
     assert not violations, (
         f"{page} in {mode} mode: axe-core rules violated "
-        f"{sorted(v['id'] for v in violations)}:\n{report}"
+        f"{sorted(v['id'] for v in violations)}:\n{_report(violations)}"
+    )
+
+
+# Pages whose layout changes most on a phone: the ledger's rows become cards
+# (nnbook.css), a chapter's explorables and sidebar fold away.
+PHONE_PAGES = ["book/equations", "book/06_gradient_descent"]
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+@pytest.mark.parametrize("page", PHONE_PAGES)
+def test_no_accessibility_violations_on_a_phone(browser, site, page, mode):
+    browser.set_window_size(412, 900)
+    try:
+        open_page(browser, f"{site}/{page}.html", mode)
+        violations = _violations(browser)
+    finally:
+        browser.set_window_size(1280, 1600)
+    assert not violations, (
+        f"{page} at 412 px in {mode} mode: axe-core rules violated "
+        f"{sorted(v['id'] for v in violations)}:\n{_report(violations)}"
     )
