@@ -98,12 +98,13 @@ def labelled_cells(page_text: str, page: Path) -> str:
             cells = row[2].split("<td")
             if len(cells) - 1 > len(names):
                 raise ValueError(
-                    f"{page.name}: a table row has {len(cells) - 1} cells but "
-                    f"its header names {len(names)} columns: {names}"
+                    f"{page.name}: a table row has {len(cells) - 1} cells "
+                    f"but its header names {len(names)} columns: {names}"
                 )
             labelled = [cells[0]] + [
                 f' role="cell" data-label="{name}"{cell}'
-                for name, cell in zip(names, cells[1:])
+                # a short row (a cell spanning columns) labels what it has
+                for name, cell in zip(names, cells[1:], strict=False)
             ]
             return f'{row[1][:-1]} role="row">{"<td".join(labelled)}</tr>'
 
