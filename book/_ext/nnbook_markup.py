@@ -6,9 +6,9 @@
 * **Landmarks** (:func:`_landmarks`): the primary sidebar becomes a
   ``complementary`` landmark, and the bibliography's entries list items.
 * **Tables that become cards** (:func:`labelled_cells`): each cell of the
-  equation ledger's tables carries its column's name, so that on a phone
-  ``nnbook.css`` can show each row as a card ("Derived in", "Checked by")
-  instead of a table twice the screen's width.
+  equation ledger's and the notation page's tables carries its column's
+  name, so that on a phone ``nnbook.css`` can show each row as a card
+  ("Derived in", "Checked by") instead of a table wider than the screen.
 """
 
 from __future__ import annotations
@@ -25,8 +25,10 @@ _HEAD_CELL = re.compile(r"<th\b[^>]*>(.*?)</th>", re.S)
 _ROW = re.compile(r"(<tr\b[^>]*>)(.*?)</tr>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 
-# Pages whose tables read as cards on a narrow screen (nnbook.css).
-CARD_PAGES = ("equations.html",)
+# Pages whose tables read as cards on a narrow screen (nnbook.css): tables
+# of four columns whose rows are records (a formula, a symbol) more than
+# lines of numbers to compare down a column.
+CARD_PAGES = ("equations.html", "notation.html")
 
 
 def _image_size(path: Path) -> tuple[int, int] | None:
@@ -69,10 +71,11 @@ def labelled_cells(page_text: str, page: Path) -> str:
     """Give every cell of the page's tables its column's name.
 
     Each ``<td>`` gets ``data-label="<its column's header text>"``, which the
-    narrow-screen rule of ``nnbook.css`` shows above the cell, and the table
-    explicit ARIA roles (``table``, ``row``, ``columnheader``, ``cell``): a
-    table whose rows are laid out as blocks keeps its table semantics for
-    screen readers in every browser. Only the pages of :data:`CARD_PAGES`.
+    narrow-screen rule of ``nnbook.css`` shows above the cell; the table gets
+    the class ``nnbook-cards`` that rule selects, and explicit ARIA roles
+    (``table``, ``rowgroup``, ``row``, ``columnheader``, ``cell``): a table
+    whose rows are laid out as blocks keeps its table semantics for screen
+    readers in every browser. Only the pages of :data:`CARD_PAGES`.
 
     Raises
     ------
@@ -112,6 +115,7 @@ def labelled_cells(page_text: str, page: Path) -> str:
         text = text.replace("<th ", '<th role="columnheader" ')
         for part in ("thead", "tbody"):
             text = text.replace(f"<{part}>", f'<{part} role="rowgroup">')
+        text = text.replace('class="table"', 'class="table nnbook-cards"', 1)
         return text.replace("<table ", '<table role="table" ', 1)
 
     return _TABLE.sub(label_table, page_text)

@@ -107,9 +107,10 @@ def test_no_accessibility_violations(browser, site, page, mode):
     )
 
 
-# Pages whose layout changes most on a phone: the ledger's rows become cards
-# (nnbook.css), a chapter's explorables and sidebar fold away.
-PHONE_PAGES = ["book/equations", "book/06_gradient_descent"]
+# Pages whose layout changes most on a phone: the ledger's and the notation
+# table's rows become cards (nnbook.css), a chapter's explorables and sidebar
+# fold away.
+PHONE_PAGES = ["book/equations", "book/notation", "book/06_gradient_descent"]
 
 
 @pytest.mark.parametrize("mode", ["light", "dark"])

@@ -1,9 +1,10 @@
-"""Page markup the build adds (book/_ext/nnbook_markup.py): the ledger's cards.
+"""Page markup the build adds (book/_ext/nnbook_markup.py): tables as cards.
 
-``labelled_cells`` gives each cell of the equation ledger's tables its column's
-name, which ``nnbook.css`` shows above the cell on a phone, where each row is a
-card; the unit tests feed it Sphinx's table markup, the last test reads the built
-ledger. How the cards look at 412 px is tested in tests/book/test_browser.py.
+``labelled_cells`` gives each cell of the equation ledger's and the notation
+page's tables its column's name, which ``nnbook.css`` shows above the cell on a
+phone, where each row is a card; the unit tests feed it Sphinx's table markup,
+the last test reads the built pages. How the cards look at 412 px is tested in
+tests/book/test_browser.py.
 """
 
 from __future__ import annotations
@@ -45,9 +46,10 @@ def test_each_cell_carries_its_columns_name():
     assert re.findall(r'data-label="([^"]*)"', out) == ["#", "Formula", "Checked &amp; by"] * 2
     assert out.count('role="cell"') == 6 and out.count('role="row"') == 3
     assert out.count('role="columnheader"') == 3 and out.count('role="rowgroup"') == 2
-    assert '<table role="table" class="table">' in out
+    assert '<table role="table" class="table nnbook-cards">' in out
     # the cells' own content is untouched
-    assert re.sub(r' (role|data-label)="[^"]*"', "", out) == TABLE
+    unlabelled = re.sub(r' (role|data-label)="[^"]*"', "", out)
+    assert unlabelled.replace(" nnbook-cards", "") == TABLE
 
 
 def test_other_pages_are_left_alone():
@@ -60,11 +62,21 @@ def test_a_row_wider_than_its_header_is_refused():
         markup.labelled_cells(wide, Path("equations.html"))
 
 
-def test_the_built_ledger_labels_every_cell(built_book):
+COLUMNS = {
+    "equations.html": {"#", "Formula", "Derived in", "Checked by"},
+    "notation.html": {"Symbol", "Meaning", "Shape (math)", "In nnlib",
+                      "In chapters 12–14", "Elsewhere"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(COLUMNS))
+def test_the_built_pages_label_every_cell(built_book, name):
+    assert set(COLUMNS) == set(markup.CARD_PAGES)
     html, _log = built_book
-    page = (html / "book" / "equations.html").read_text(encoding="utf-8")
+    page = (html / "book" / name).read_text(encoding="utf-8")
     cells = page.count("<td")
-    assert cells > 300, f"only {cells} cells in the built ledger"
+    assert cells > 100, f"only {cells} cells in the built {name}"
     labels = re.findall(r'<td role="cell" data-label="([^"]*)"', page)
-    assert len(labels) == cells, f"{cells - len(labels)} ledger cells have no label"
-    assert set(labels) == {"#", "Formula", "Derived in", "Checked by"}
+    assert len(labels) == cells, f"{name}: {cells - len(labels)} cells have no label"
+    assert set(labels) == COLUMNS[name]
+    assert page.count("nnbook-cards") == page.count("<table"), name
