@@ -524,3 +524,40 @@ def test_the_tables_read_as_cards_on_a_phone(browser, site, page):
         assert desktop["labels"] == ["none"], desktop["labels"]
     finally:
         browser.set_window_size(1280, 1600)
+
+
+_CUT_WIDGET_TEXT = """
+return [...document.querySelectorAll(
+    '.widget-label, .widget-readout, .widget-dropdown select, .widget-toggle-button')]
+  .filter(e => e.checkVisibility() && e.scrollWidth > e.clientWidth + 1)
+  .map(e => (e.innerText || e.value).trim());
+"""
+
+
+@pytest.mark.parametrize("width", [1280, 412], ids=["desktop", "phone"])
+def test_every_widget_label_is_shown_whole(browser, site, width):
+    """No control's name or value is cut short with an ellipsis.
+
+    ipywidgets gives a description 80 px; chapter 6's race showed "log10 η m…"
+    and "log10 η A…" for its two learning rates, which a reader cannot tell apart.
+    """
+    browser.set_window_size(width, 900)
+    try:
+        labels = 0
+        for page in sorted(CHAPTERS):
+            _open(browser, f"{site}/{page}.html")
+            views = browser.execute_script(
+                "return document.querySelectorAll('main script[type="
+                "\"application/vnd.jupyter.widget-view+json\"]').length")
+            browser.execute_script("window.nnbookLoadWidgets()")
+            WebDriverWait(browser, 60).until(lambda d, n=views: d.execute_script(
+                "return document.querySelectorAll('.widget-subarea').length") >= n,
+                message=f"{page}: the widgets did not render")
+            browser.execute_script(_RENDER_ALL)
+            cut = browser.execute_script(_CUT_WIDGET_TEXT)
+            assert not cut, f"{page} at {width} px: widget text cut short: {cut}"
+            labels += browser.execute_script(
+                "return document.querySelectorAll('.widget-label').length")
+        assert labels > 30, f"only {labels} widget labels on the chapters"
+    finally:
+        browser.set_window_size(1280, 1600)
