@@ -25,9 +25,9 @@ _HEAD_CELL = re.compile(r"<th\b[^>]*>(.*?)</th>", re.S)
 _ROW = re.compile(r"(<tr\b[^>]*>)(.*?)</tr>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 
-# Pages whose tables read as cards on a narrow screen (nnbook.css): tables
-# of four columns whose rows are records (a formula, a symbol) more than
-# lines of numbers to compare down a column.
+# Pages whose tables read as cards on a narrow screen (nnbook.css): their
+# rows are records (a formula, a symbol), not lines of numbers to compare
+# down a column, which stay a table that scrolls sideways.
 CARD_PAGES = ("equations.html", "notation.html")
 
 
