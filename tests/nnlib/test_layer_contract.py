@@ -314,11 +314,22 @@ def test_repr(entry):
     assert repr(_build(entry)) == entry.repr
 
 
+# TransformerBlock's PyTorch twin, torch.nn.TransformerEncoderLayer, needs its
+# weights copied in its own layout: tests/nnlib/test_transformer.py
+# (test_matches_torch_encoder_layer) compares the two.
+CHECKED_AGAINST_TORCH_ELSEWHERE = {TransformerBlock}
+TWINNED = [c for c in REGISTRY if c.torch is not None]
+
+
+def test_every_layer_is_compared_with_pytorch():
+    untwinned = {c.cls for c in REGISTRY if c.torch is None}
+    assert untwinned == CHECKED_AGAINST_TORCH_ELSEWHERE, (
+        f"layers with no PyTorch comparison: {untwinned - CHECKED_AGAINST_TORCH_ELSEWHERE}")
+
+
 @requires_torch
-@CASES
+@pytest.mark.parametrize("entry", TWINNED, ids=[c.cls.__name__ for c in TWINNED])
 def test_agrees_with_torch(entry):
-    if entry.torch is None:
-        pytest.skip(f"{entry.cls.__name__} has no PyTorch twin")
     import torch
 
     layer = _build(entry)
